@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The interpreter's hot paths read class-held state on every node; dynamic
+// exclusivity checks there cost more than the work itself (see bench/RESULTS.md).
+let fastInterpreter: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "ecsh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ecsh", targets: ["ecsh"]),
+        .library(name: "Lang", targets: ["Lang"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "Lang",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: fastInterpreter
+        ),
+        .target(name: "Runtime", dependencies: ["Lang"]),
+        .systemLibrary(
+            name: "CReadline",
+            pkgConfig: "readline",
+            providers: [.apt(["libreadline-dev"])]
+        ),
+        .executableTarget(
+            name: "ecsh",
+            dependencies: [
+                "Lang", "Runtime", "CReadline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "LangTests", dependencies: ["Lang"]),
+        .testTarget(name: "ecshTests", dependencies: ["Lang"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,198 @@
+import Foundation
+
+/// The embedding API: a host creates an Interpreter, registers its built-ins, and runs
+/// scripts or REPL lines. Names are resolved and checked before anything runs.
+///
+/// Use one Interpreter from one thread at a time, ideally inside `LargeStack.run`, so
+/// deep but legal recursion has room.
+public final class Interpreter {
+    /// How a run ended.
+    public enum Outcome: Sendable {
+        case finished
+        /// `exit(n)`.
+        case exited(Int32)
+        /// Syntax or resolve errors: nothing ran.
+        case rejected([Diagnostic])
+        /// An uncaught runtime error.
+        case failed(Diagnostic)
+        /// Ctrl-C.
+        case interrupted
+
+        /// The process exit status this outcome stands for.
+        public var exitStatus: Int32 {
+            switch self {
+            case .finished: return 0
+            case .exited(let n): return n
+            case .rejected, .failed: return 1
+            case .interrupted: return 130
+            }
+        }
+    }
+
+    public private(set) var builtins: [String: Builtin] = [:]
+    public let arguments: [String]
+    let machine: Machine
+    private let mainGlobals = GlobalStore()
+    private lazy var loader = makeLoader()
+
+    public init(arguments: [String] = [], output: any OutputSink = StandardOutput(), limits: Limits = Limits()) {
+        self.arguments = arguments
+        machine = Machine(limits: limits, output: output)
+        machine.interpreter = self
+        for b in StandardLibrary.builtins() { builtins[b.name] = b }
+        seed(mainGlobals)
+    }
+
+    /// Where `print` writes.
+    public var output: any OutputSink {
+        get { machine.output }
+        set { machine.output = newValue }
+    }
+
+    /// Adds a host built-in; a later one with the same name replaces the earlier.
+    public func register(_ builtin: Builtin) {
+        builtins[builtin.name] = builtin
+    }
+
+    private func seed(_ g: GlobalStore) {
+        let i = g.add("args", constant: true)
+        g[i] = .list(arguments.map { .string($0) })
+    }
+
+    private func makeLoader() -> ModuleLoader {
+        ModuleLoader(builtins: { [unowned self] in self.builtins }, seed: { [unowned self] in self.seed($0) })
+    }
+
+    /// Parses and resolves without running anything: every error found, in source order.
+    public func check(_ file: SourceFile) -> [Diagnostic] {
+        let parsed = Parser.parse(file)
+        if !parsed.diagnostics.isEmpty { return parsed.diagnostics }
+        let scratch = GlobalStore()
+        seed(scratch)
+        let r = Resolver.compile(parsed.statements, file: file, globals: scratch, builtins: builtins, loader: makeLoader(), repl: false)
+        if case .failure(let ds) = r { return ds }
+        return []
+    }
+
+    /// Runs a whole script.
+    public func run(_ file: SourceFile) -> Outcome {
+        execute(file, repl: false)
+    }
+
+    /// Runs one REPL entry against the session's names; values of expression statements are printed.
+    public func runREPLEntry(_ file: SourceFile) -> Outcome {
+        execute(file, repl: true)
+    }
+
+    /// True when `text` is an unfinished entry (an open bracket, block or string): the REPL reads another line.
+    public static func needsMoreInput(_ text: String) -> Bool {
+        let parsed = Parser.parse(SourceFile(name: "<repl>", text: text))
+        return parsed.diagnostics.contains { $0.atEndOfInput }
+    }
+
+    /// Names defined at the top level so far (for REPL completion).
+    public var globalNames: [String] { mainGlobals.names.filter { mainGlobals[mainGlobals.index[$0] ?? 0] != nil } }
+
+    /// The value of a top-level name, if it has one.
+    public func global(_ name: String) -> Value? {
+        guard let i = mainGlobals.index[name] else { return nil }
+        return mainGlobals[i]
+    }
+
+    /// Method names of a value, for completion after a dot.
+    public static func methodNames(of value: Value) -> [String] { Methods.names(for: value) }
+
+    public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
+
+    private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
+        let parsed = Parser.parse(file)
+        if !parsed.diagnostics.isEmpty { return .rejected(parsed.diagnostics) }
+        let compiled = Resolver.compile(parsed.statements, file: file, globals: mainGlobals, builtins: builtins, loader: loader, repl: repl)
+        let chunk: Chunk
+        switch compiled {
+        case .failure(let ds): return .rejected(ds)
+        case .success(let c): chunk = c
+        }
+        Interrupt.clear()
+        defer { machine.output.flush() }
+        do {
+            try machine.runChunk(chunk, function: "<script>")
+            return .finished
+        } catch {
+            machine.returnValue = .nil
+            switch error {
+            case .exit(let n): return .exited(n)
+            case .interrupted: return .interrupted
+            case .error(let e):
+                return .failed(Diagnostic(.runtime, e.message, at: e.range, callStack: e.stack))
+            }
+        }
+    }
+}
+
+/// Writes to the process's stdout and stderr file descriptors: buffered when stdout is
+/// not a terminal, flushed before anything goes to stderr so the two stay in order.
+public final class StandardOutput: OutputSink {
+    private var buffer: [UInt8] = []
+    private let interactive = isatty(1) == 1
+
+    public init() { buffer.reserveCapacity(1 << 16) }
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if interactive || buffer.count >= 1 << 16 { flush() }
+    }
+
+    public func writeError(_ text: String) {
+        flush()
+        Self.writeAll(2, Array(text.utf8))
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        Self.writeAll(1, buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var off = 0
+            while off < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + off, raw.count - off)
+                if n <= 0 {
+                    if n < 0, errno == EINTR { continue }
+                    return // a closed pipe: nothing more can be written
+                }
+                off += n
+            }
+        }
+    }
+
+    deinit { flush() }
+}
+
+/// Runs work on a thread with a large stack, so the interpreter's depth limit, not the
+/// native stack, is what stops deep recursion.
+public enum LargeStack {
+    public static let size = 1 << 30
+
+    public static func run<T>(_ body: @escaping () -> T) -> T {
+        let box = UncheckedBox<T?>(nil)
+        let work = UncheckedBox(body)
+        let done = DispatchSemaphoreLite()
+        let thread = Thread {
+            box.value = work.value()
+            done.signal()
+        }
+        thread.stackSize = size
+        thread.start()
+        done.waitForever()
+        guard let v = box.value else { fatalError("LargeStack: worker ended without a result") }
+        return v
+    }
+}
+
+private final class UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
+}

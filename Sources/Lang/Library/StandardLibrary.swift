@@ -1,0 +1,171 @@
+import Foundation
+
+/// The built-ins every script has, ECS or not.
+enum StandardLibrary {
+    static func builtins() -> [Builtin] {
+        [
+            Builtin("print", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
+                    doc: "Writes str() of each value to stdout, separated by sep and followed by end.") { a, ctx in
+                ctx.output.write(try joined(a))
+                return .nil
+            },
+            Builtin("eprint", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
+                    doc: "Like print, to stderr.") { a, ctx in
+                ctx.output.writeError(try joined(a))
+                return .nil
+            },
+            Builtin("len", [.init("value")], doc: "The number of items of a List, Map or Range, or characters of a String.") { a, _ in
+                switch a[0] {
+                case .string(let s): return .int(s.count)
+                case .list(let l): return .int(l.count)
+                case .map(let m): return .int(m.entries.count)
+                case .range(let r): return .int(r.count)
+                case let v: throw ScriptError("len() needs a String, List, Map or Range, got \(v.typeName)", code: "TypeError")
+                }
+            },
+            Builtin("str", [.init("value")], doc: "The value as text, as print shows it.") { a, _ in .string(a[0].text) },
+            Builtin("type", [.init("value")], doc: "The type name of a value: Int, String, List, Task, ...") { a, _ in .string(a[0].typeName) },
+            Builtin("int", [.init("value")], doc: "An Int from an Int, a Float (truncated) or a String of digits.") { a, _ in try toInt(a[0]) },
+            Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) },
+            Builtin("range", [.init("start"), .optional("stop"), .init("step", default: .int(1))],
+                    doc: "range(n) is 0..n; range(a, b) is a..b; range(a, b, step) is a List counting by step.") { a, _ in
+                guard case .int(let x) = a[0] else { throw a.typeError("start", "an Int", a[0]) }
+                if case .nil = a[1] { return .range(RangeValue(lower: 0, upper: x, closed: false)) }
+                guard case .int(let y) = a[1] else { throw a.typeError("stop", "an Int", a[1]) }
+                guard case .int(let step) = a[2] else { throw a.typeError("step", "an Int", a[2]) }
+                if step == 1 { return .range(RangeValue(lower: x, upper: y, closed: false)) }
+                guard step != 0 else { throw ScriptError("range() step must not be zero", code: "ValueError") }
+                let n = step > 0 ? max(0, (y - x + step - 1) / step) : max(0, (x - y - step - 1) / -step)
+                guard n <= 100_000_000 else { throw ScriptError("range() would have \(n) items: too many", code: "MemoryError") }
+                return .list((0..<n).map { .int(x + $0 * step) })
+            },
+            Builtin("env", [.init("name"), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in
+                let name = try a.string("name")
+                if let v = ProcessInfo.processInfo.environment[name] { return .string(v) }
+                return a[1]
+            },
+            Builtin("must_env", [.init("name")], doc: "An environment variable; an error when it is not set.") { a, _ in
+                let name = try a.string("name")
+                guard let v = ProcessInfo.processInfo.environment[name] else {
+                    throw ScriptError("environment variable \(name) is not set", code: "EnvError")
+                }
+                return .string(v)
+            },
+            Builtin("sleep", [.init("duration")], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, _ in
+                guard case .duration(let ns) = a[0] else {
+                    throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
+                }
+                let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, ns))
+                while DispatchTime.now().uptimeNanoseconds < end {
+                    if Interrupt.isRequested { throw UnwindBox(.interrupted) }
+                    let left = end - DispatchTime.now().uptimeNanoseconds
+                    usleep(useconds_t(min(left / 1000, 20_000)))
+                }
+                return .nil
+            },
+            Builtin("now", doc: "Seconds since 1970-01-01 UTC, as a Float.") { _, _ in .float(Date().timeIntervalSince1970) },
+            Builtin("json", [.init("value"), .init("indent", default: .int(0))], doc: "The value as JSON text; indent > 0 pretty-prints.") { a, _ in
+                .string(try JSON.encode(a[0], indent: try a.int("indent")))
+            },
+            Builtin("parse_json", [.init("text")], doc: "Parses JSON text into Maps, Lists, Strings, Ints, Floats, Bools and nil.") { a, _ in
+                do { return try JSON.decode(try a.string("text")) } catch let e as JSONError {
+                    throw ScriptError("parse_json(): invalid JSON: \(e)", code: "ValueError")
+                }
+            },
+            Builtin("read_file", [.init("path")], doc: "The contents of a text file.") { a, _ in
+                let path = try a.string("path")
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ScriptError("read_file(): cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or a directory" : "no such file")", code: "IOError")
+                }
+                guard let s = String(data: data, encoding: .utf8) else {
+                    throw ScriptError("read_file(): \(path) is not UTF-8 text", code: "IOError")
+                }
+                return .string(s)
+            },
+            Builtin("fail", [.init("message"), .init("code", .named, default: .string("Error"))],
+                    doc: "Raises an error with a message (and a code) that try/catch can catch.") { a, _ in
+                throw ScriptError(a[0].text, code: try a.string("code"))
+            },
+            Builtin("exit", [.init("status", default: .int(0))], doc: "Ends the script with an exit status from 0 to 255.") { a, _ in
+                guard case .int(let n) = a[0], (0...255).contains(n) else {
+                    throw ScriptError("exit() needs an Int from 0 to 255, got \(a[0].repr)", code: "ValueError")
+                }
+                throw UnwindBox(.exit(Int32(n)))
+            },
+            Builtin("assert", [.init("condition"), .optional("message")], doc: "Fails with the message when the condition is false.") { a, _ in
+                guard case .bool(let ok) = a[0] else {
+                    throw ScriptError("assert() needs a Bool condition, got \(a[0].typeName)", code: "TypeError")
+                }
+                if !ok {
+                    let m = a[1].isNil ? "assertion failed" : "assertion failed: \(a[1].text)"
+                    throw ScriptError(m, code: "AssertionError")
+                }
+                return .nil
+            },
+            Builtin("help", [.optional("name")], doc: "Lists the built-ins, or shows one: help(\"run\") or help(run).") { a, ctx in
+                let all = ctx.machine.interpreter?.builtins ?? [:]
+                var name: String?
+                switch a[0] {
+                case .nil: break
+                case .string(let s): name = s
+                case .builtin(let b): name = b.name
+                case .function(let c):
+                    ctx.output.write("\(c.name)(\(c.proto.parameterNames.joined(separator: ", "))): a script function\n")
+                    return .nil
+                case let v: throw ScriptError("help() takes a name or a built-in, got \(v.typeName)", code: "TypeError")
+                }
+                if let name {
+                    guard let b = all[name] else {
+                        let hint = suggestion(for: name, among: all.keys).map { " (did you mean '\($0)'?)" } ?? ""
+                        throw ScriptError("help(): no built-in named '\(name)'\(hint)", code: "NameError")
+                    }
+                    ctx.output.write("\(b.signature)\n  \(b.doc.replacingOccurrences(of: "\n", with: "\n  "))\n")
+                    return .nil
+                }
+                var out = "Built-ins (help(\"name\") for one):\n"
+                for b in all.values.sorted(by: { $0.name < $1.name }) {
+                    let first = b.doc.split(separator: "\n").first.map(String.init) ?? ""
+                    out += "  \(b.signature.padding(toLength: max(30, b.signature.count + 1), withPad: " ", startingAt: 0))\(first)\n"
+                }
+                ctx.output.write(out)
+                return .nil
+            },
+        ]
+    }
+
+    private static func joined(_ a: Arguments) throws -> String {
+        let sep = try a.string("sep"), end = try a.string("end")
+        guard case .list(let items) = a[0] else { return end }
+        return items.map(\.text).joined(separator: sep) + end
+    }
+
+    static func toInt(_ v: Value) throws -> Value {
+        switch v {
+        case .int: return v
+        case .float(let d):
+            guard d.isFinite, d >= -9.223372036854775808e18, d < 9.223372036854775808e18 else {
+                throw ScriptError("int(): \(formatFloat(d)) does not fit in an Int", code: "ValueError")
+            }
+            return .int(Int(d))
+        case .string(let s):
+            let t = s.trimmingCharacters(in: .whitespaces)
+            if let i = Int(t.replacingOccurrences(of: "_", with: "")) { return .int(i) }
+            throw ScriptError("int(): \(quote(s)) is not a whole number", code: "ValueError")
+        case .bool(let b): return .int(b ? 1 : 0)
+        case .duration(let ns): return .int(ns / 1_000_000_000)
+        default: throw ScriptError("int() cannot convert a \(v.typeName)", code: "TypeError")
+        }
+    }
+
+    static func toFloat(_ v: Value) throws -> Value {
+        switch v {
+        case .float: return v
+        case .int(let i): return .float(Double(i))
+        case .string(let s):
+            if let d = Double(s.trimmingCharacters(in: .whitespaces)) { return .float(d) }
+            throw ScriptError("float(): \(quote(s)) is not a number", code: "ValueError")
+        case .duration(let ns): return .float(Double(ns) / 1e9)
+        default: throw ScriptError("float() cannot convert a \(v.typeName)", code: "TypeError")
+        }
+    }
+}

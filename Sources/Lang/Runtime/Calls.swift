@@ -1,0 +1,225 @@
+/// A compiled function: its parameters, frame layout and body.
+final class FunctionProto {
+    let name: String
+    let parameterNames: [String]
+    /// Default-value expressions, evaluated in the callee's frame; nil for required parameters.
+    var defaults: [ExprNode?] = []
+    var requiredCount: Int
+    var frameSize = 0
+    var body: [StmtNode] = []
+    /// Set for `fn(x) => expr`.
+    var expressionBody: ExprNode?
+    /// Parameter slots that closures capture, boxed on entry.
+    var boxedParameters: [Int] = []
+    /// Frame slots that receive the closure's captured cells, in capture order.
+    var captureSlots: [Int] = []
+    let range: SourceRange
+
+    init(name: String, parameterNames: [String], requiredCount: Int, range: SourceRange) {
+        self.name = name
+        self.parameterNames = parameterNames
+        self.requiredCount = requiredCount
+        self.range = range
+    }
+}
+
+/// A function value: its code and the variables it captured.
+public final class Closure {
+    let proto: FunctionProto
+    let captures: [Cell]
+    init(proto: FunctionProto, captures: [Cell]) { self.proto = proto; self.captures = captures }
+    public var name: String { proto.name }
+}
+
+/// `fn(...) {...}` evaluated: captures the enclosing frame's cells.
+final class FunctionNode: ExprNode {
+    let proto: FunctionProto
+    /// Slots of the enclosing frame whose cells the closure captures.
+    let captureFrom: [Int]
+    init(_ proto: FunctionProto, captureFrom: [Int], _ r: SourceRange) { self.proto = proto; self.captureFrom = captureFrom; super.init(r) }
+    override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
+        var cells: [Cell] = []
+        cells.reserveCapacity(captureFrom.count)
+        for s in captureFrom {
+            if case .cell(let c) = f[s] { cells.append(c) } else {
+                // Captured before its declaration ran: the declaration will fill this cell.
+                let c = Cell(nil)
+                f[s] = .cell(c)
+                cells.append(c)
+            }
+        }
+        return .function(Closure(proto: proto, captures: cells))
+    }
+}
+
+final class CallNode: ExprNode {
+    let callee: ExprNode
+    let args: [ExprNode]
+    /// nil when no argument is named (the fast path).
+    let labels: [String?]?
+    init(_ callee: ExprNode, _ args: [ExprNode], labels: [String?]?, _ r: SourceRange) {
+        self.callee = callee; self.args = args; self.labels = labels; super.init(r)
+    }
+
+    override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
+        let c = try callee.eval(f, m)
+        switch c {
+        case .function(let clo):
+            let p = clo.proto
+            if labels == nil, args.count == p.parameterNames.count {
+                let newF = try m.pushFrame(p.frameSize, at: range)
+                defer { m.popFrame(newF, p.frameSize) }
+                for i in 0..<args.count { newF[i] = try args[i].eval(f, m) }
+                return try m.enter(clo, newF, callSite: range)
+            }
+            var values: [Value] = []
+            values.reserveCapacity(args.count)
+            for a in args { values.append(try a.eval(f, m)) }
+            return try m.callClosure(clo, values, labels: labels, at: range)
+        case .builtin(let b):
+            var values: [Value] = []
+            values.reserveCapacity(args.count)
+            for a in args { values.append(try a.eval(f, m)) }
+            return try m.callBuiltin(b, values, labels: labels, at: range)
+        default:
+            throw m.error("cannot call a \(c.typeName) value", at: callee.range, code: "TypeError")
+        }
+    }
+}
+
+extension Machine {
+    /// Runs a closure whose frame is pushed and whose first `parameterNames.count` slots hold the arguments.
+    @inline(__always)
+    func enter(_ clo: Closure, _ newF: Frame, callSite: SourceRange) throws(Unwind) -> Value {
+        let p = clo.proto
+        do {
+            for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
+            if !p.captureSlots.isEmpty {
+                for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
+            }
+            if let e = p.expressionBody { return try e.eval(newF, self) }
+            for s in p.body {
+                if try s.exec(newF, self) != .normal {
+                    let v = returnValue
+                    returnValue = .nil
+                    return v
+                }
+            }
+            return .nil
+        } catch .error(var e) {
+            e.leave(function: p.name, calledFrom: callSite)
+            throw .error(e)
+        }
+    }
+
+    /// Binds positional and named argument values to a closure's parameters and runs it.
+    func callClosure(_ clo: Closure, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
+        let p = clo.proto
+        let n = p.parameterNames.count
+        let newF = try pushFrame(p.frameSize, at: range)
+        defer { popFrame(newF, p.frameSize) }
+        var given = [Bool](repeating: false, count: n)
+        for (i, v) in values.enumerated() {
+            if let label = labels?[i] ?? nil {
+                guard let k = p.parameterNames.firstIndex(of: label) else {
+                    let hint = suggestion(for: label, among: p.parameterNames).map { " (did you mean '\($0)'?)" } ?? ""
+                    throw error("\(p.name)() has no parameter named '\(label)'\(hint)", at: range, code: "TypeError")
+                }
+                if given[k] { throw error("\(p.name)() got '\(label)' twice", at: range, code: "TypeError") }
+                newF[k] = v
+                given[k] = true
+            } else {
+                guard i < n else {
+                    throw error("\(p.name)() takes \(arityText(p)) but \(values.count) were given", at: range, code: "TypeError")
+                }
+                newF[i] = v
+                given[i] = true
+            }
+        }
+        for k in 0..<n where !given[k] {
+            guard let d = p.defaults[k] else {
+                throw error("\(p.name)() is missing argument '\(p.parameterNames[k])'", at: range, code: "TypeError")
+            }
+            newF[k] = try d.eval(newF, self)
+        }
+        return try enter(clo, newF, callSite: range)
+    }
+
+    private func arityText(_ p: FunctionProto) -> String {
+        let n = p.parameterNames.count
+        if p.requiredCount == n { return "\(n) argument\(n == 1 ? "" : "s")" }
+        return "\(p.requiredCount) to \(n) arguments"
+    }
+
+    /// Calls any function value with positional arguments (for built-ins such as `map`).
+    func callValue(_ fn: Value, _ values: [Value], at range: SourceRange) throws(Unwind) -> Value {
+        switch fn {
+        case .function(let clo): return try callClosure(clo, values, labels: nil, at: range)
+        case .builtin(let b): return try callBuiltin(b, values, labels: nil, at: range)
+        default: throw error("expected a function, got \(fn.typeName)", at: range, code: "TypeError")
+        }
+    }
+
+    /// Binds arguments to a built-in's parameters and runs its body; host errors become script errors.
+    func callBuiltin(_ b: Builtin, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
+        let params = b.parameters
+        var bound = [Value?](repeating: nil, count: params.count)
+        var rest: [Value] = []
+        let variadic = params.firstIndex { $0.kind == .variadic }
+        var position = 0
+        for (i, v) in values.enumerated() {
+            if let label = labels?[i] ?? nil {
+                guard let k = params.firstIndex(where: { $0.name == label && $0.kind != .variadic }) else {
+                    let names = params.filter { $0.kind != .variadic }.map(\.name)
+                    let hint = suggestion(for: label, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+                    throw error("\(b.name)() has no parameter named '\(label)'\(hint)", at: range, code: "TypeError")
+                }
+                if bound[k] != nil { throw error("\(b.name)() got '\(label)' twice", at: range, code: "TypeError") }
+                bound[k] = v
+            } else {
+                while position < params.count, params[position].kind == .named { position += 1 }
+                if position < params.count, params[position].kind == .variadic {
+                    rest.append(v)
+                } else if position < params.count {
+                    bound[position] = v
+                    position += 1
+                } else {
+                    let max = params.filter { $0.kind == .positional }.count
+                    throw error("\(b.name)() takes at most \(max) positional argument\(max == 1 ? "" : "s") but \(values.count) were given",
+                                at: range, code: "TypeError")
+                }
+            }
+        }
+        var out: [Value] = []
+        var given: [Bool] = []
+        out.reserveCapacity(params.count)
+        for (k, p) in params.enumerated() {
+            if k == variadic { out.append(.list(rest)); given.append(!rest.isEmpty); continue }
+            if let v = bound[k] { out.append(v); given.append(true); continue }
+            guard let d = p.defaultValue else {
+                throw error("\(b.name)() is missing argument '\(p.name)'", at: range, code: "TypeError")
+            }
+            out.append(d)
+            given.append(false)
+        }
+        var args = Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
+        do {
+            switch b.body {
+            case .sync(let body):
+                return try body(&args, CallContext(machine: self, range: range))
+            case .async(let body):
+                let frozen = args
+                output.flush()
+                return try runAsync { try await body(frozen) }
+            }
+        } catch let e as UnwindBox {
+            throw e.unwind
+        } catch let e as ScriptError {
+            throw .error(RuntimeError(e.message, code: e.code, at: range, details: e.details))
+        } catch is CancellationError {
+            throw .interrupted
+        } catch {
+            throw .error(RuntimeError("\(b.name)(): \(error)", code: "Error", at: range))
+        }
+    }
+}

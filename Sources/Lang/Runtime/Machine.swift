@@ -1,0 +1,148 @@
+import Synchronization
+
+/// The interpreter's locals for one call: a window into the shared value stack.
+typealias Frame = UnsafeMutablePointer<Value>
+
+/// Why evaluation stopped early: a script error, `exit(n)`, or Ctrl-C.
+enum Unwind: Error {
+    case error(RuntimeError)
+    case exit(Int32)
+    case interrupted
+}
+
+/// A runtime error on its way up, collecting the call stack as frames unwind.
+struct RuntimeError {
+    var message: String
+    var code: String
+    var details: [String: Value] = [:]
+    /// Where it happened.
+    var range: SourceRange?
+    /// Innermost first.
+    var stack: [StackFrame] = []
+    /// The place in the function being unwound; becomes that function's stack frame.
+    var pending: SourceRange?
+
+    init(_ message: String, code: String, at range: SourceRange?, details: [String: Value] = [:]) {
+        self.message = message
+        self.code = code
+        self.range = range
+        self.pending = range
+        self.details = details
+    }
+
+    mutating func leave(function name: String, calledFrom callSite: SourceRange?) {
+        if let p = pending { stack.append(StackFrame(function: name, location: p.description)) }
+        pending = callSite
+    }
+
+    /// The caught error as scripts see it.
+    var record: Value {
+        let loc = range?.location
+        var fields: [(String, Value)] = [
+            ("message", .string(message)), ("code", .string(code)),
+            ("line", loc.map { .int($0.line) } ?? .nil), ("column", loc.map { .int($0.column) } ?? .nil),
+            ("file", range.map { .string($0.file.name) } ?? .nil),
+        ]
+        for (k, v) in details.sorted(by: { $0.key < $1.key }) where !fields.contains(where: { $0.0 == k }) {
+            fields.append((k, v))
+        }
+        return .record(Record(typeName: "Error", fields: .init(uniqueKeysWithValues: fields)))
+    }
+}
+
+/// Ctrl-C: the signal handler sets it; loops and calls check it.
+public enum Interrupt {
+    static let flag = Atomic<Bool>(false)
+
+    /// Asks the running script to stop at its next loop turn or call. Async-signal-safe.
+    public static func request() { flag.store(true, ordering: .relaxed) }
+    public static func clear() { flag.store(false, ordering: .relaxed) }
+    public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Limits that turn runaway scripts into catchable errors instead of crashes.
+public struct Limits: Sendable {
+    /// Script-level call depth.
+    public var maxCallDepth = 10_000
+    /// Values on the shared stack of locals.
+    public var stackSlots = 4_000_000
+    public init() {}
+}
+
+/// The state of one running interpreter: the value stack, call depth, the pending return
+/// value and where output goes. One per Interpreter; used from one thread at a time.
+final class Machine {
+    let stackBase: Frame
+    let stackEnd: Frame
+    var sp: Frame
+    var depth = 0
+    let maxDepth: Int
+    var returnValue: Value = .nil
+    var output: any OutputSink
+    var interpreter: Interpreter?
+
+    init(limits: Limits, output: any OutputSink) {
+        stackBase = Frame.allocate(capacity: limits.stackSlots)
+        stackEnd = stackBase + limits.stackSlots
+        sp = stackBase
+        maxDepth = limits.maxCallDepth
+        self.output = output
+    }
+
+    deinit { stackBase.deallocate() }
+
+    func error(_ message: String, at range: SourceRange?, code: String = "RuntimeError") -> Unwind {
+        .error(RuntimeError(message, code: code, at: range))
+    }
+
+    @inline(__always) func checkInterrupt() throws(Unwind) {
+        if Interrupt.flag.load(ordering: .relaxed) { throw .interrupted }
+    }
+
+    /// Reserves and clears a frame of `size` slots.
+    @inline(__always) func pushFrame(_ size: Int, at range: SourceRange) throws(Unwind) -> Frame {
+        let f = sp
+        guard depth < maxDepth, f + size <= stackEnd else {
+            throw error("call stack too deep (more than \(maxDepth) nested calls)", at: range, code: "StackOverflow")
+        }
+        f.initialize(repeating: .nil, count: size)
+        sp = f + size
+        depth += 1
+        return f
+    }
+
+    @inline(__always) func popFrame(_ f: Frame, _ size: Int) {
+        f.deinitialize(count: size)
+        sp = f
+        depth -= 1
+    }
+
+    /// Runs a host's async built-in to completion while this thread waits; Ctrl-C cancels it.
+    func runAsync(_ body: @escaping @Sendable () async throws -> Value) throws -> Value {
+        let box = ResultBox()
+        let done = DispatchSemaphoreLite()
+        let task = Task {
+            do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
+            done.signal()
+        }
+        while !done.wait(milliseconds: 50) {
+            if Interrupt.isRequested {
+                task.cancel()
+                done.waitForever()
+                throw UnwindBox(.interrupted)
+            }
+        }
+        return try box.get()
+    }
+}
+
+/// The result of an async built-in, handed from the concurrency pool to the interpreter thread.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = Mutex<Result<Value, any Error>?>(nil)
+    func set(_ r: Result<Value, any Error>) { lock.withLock { $0 = r } }
+    func get() throws -> Value {
+        let r = lock.withLock { $0 }
+        guard let r else { throw ScriptError("internal error: async built-in returned nothing") }
+        return try r.get()
+    }
+}

@@ -1,0 +1,105 @@
+/// How values read: `str()` (strings as themselves) and the REPL's readable form (strings quoted).
+extension Value {
+    /// What `print` and `str()` show.
+    public var text: String {
+        if case .string(let s) = self { return s }
+        var out = ""
+        write(to: &out, quoted: true, depth: 0)
+        return out
+    }
+
+    /// The readable form: strings quoted and escaped, as the REPL echoes them.
+    public var repr: String {
+        var out = ""
+        write(to: &out, quoted: true, depth: 0)
+        return out
+    }
+
+    private func write(to out: inout String, quoted: Bool, depth: Int) {
+        if depth > 64 { out += "…"; return }
+        switch self {
+        case .nil: out += "nil"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .float(let d): out += formatFloat(d)
+        case .string(let s): out += quoted ? quote(s) : s
+        case .duration(let ns): out += formatDuration(ns)
+        case .list(let items):
+            out += "["
+            for (i, v) in items.enumerated() {
+                if i > 0 { out += ", " }
+                v.write(to: &out, quoted: true, depth: depth + 1)
+            }
+            out += "]"
+        case .map(let m):
+            out += "{"
+            var first = true
+            for (k, v) in m.entries {
+                if !first { out += ", " }
+                first = false
+                out += quote(k)
+                out += ": "
+                v.write(to: &out, quoted: true, depth: depth + 1)
+            }
+            out += "}"
+        case .range(let r): out += "\(r.lower)\(r.closed ? "..=" : "..")\(r.upper)"
+        case .function(let c): out += "<fn \(c.proto.name)>"
+        case .builtin(let b): out += "<builtin \(b.name)>"
+        case .record(let r):
+            out += r.typeName
+            out += "("
+            var first = true
+            for (k, v) in r.fields {
+                if !first { out += ", " }
+                first = false
+                out += k
+                out += ": "
+                v.write(to: &out, quoted: true, depth: depth + 1)
+            }
+            out += ")"
+        case .cell(let c): (c.value ?? .nil).write(to: &out, quoted: quoted, depth: depth)
+        }
+    }
+}
+
+func formatFloat(_ d: Double) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+    return d.description
+}
+
+/// `1h30m`, `500ms`, `1m30s`, `0s`.
+public func formatDuration(_ nanoseconds: Int) -> String {
+    if nanoseconds == 0 { return "0s" }
+    var out = nanoseconds < 0 ? "-" : ""
+    var rest = nanoseconds.magnitude
+    let units: [(String, UInt)] = [("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000),
+                                   ("ms", 1_000_000), ("us", 1_000), ("ns", 1)]
+    for (name, size) in units where rest >= size {
+        out += "\(rest / size)\(name)"
+        rest %= size
+    }
+    return out
+}
+
+/// A string in double quotes with the escapes the lexer reads back.
+func quote(_ s: String) -> String {
+    var out = "\""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        case "$": out += "\\$"
+        default:
+            if ch.value < 0x20 || ch.value == 0x7F {
+                out += "\\u{\(String(ch.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(ch)
+            }
+        }
+    }
+    return out + "\""
+}

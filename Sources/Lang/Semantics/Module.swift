@@ -1,0 +1,127 @@
+import Foundation
+
+/// Compiled code for a script, a REPL line or an imported file: what runs at its top level.
+final class Chunk {
+    let file: SourceFile
+    let frameSize: Int
+    let body: [StmtNode]
+    init(file: SourceFile, frameSize: Int, body: [StmtNode]) {
+        self.file = file
+        self.frameSize = frameSize
+        self.body = body
+    }
+}
+
+/// An imported file: compiled once, run once, its top-level names read through its alias.
+final class Module {
+    let path: String
+    let globals = GlobalStore()
+    var chunk: Chunk?
+    /// Set after the module has run: its names as a read-only record.
+    var record: Value?
+    var running = false
+
+    init(path: String) { self.path = path }
+}
+
+/// Finds, compiles and caches imported files, and notices import cycles.
+final class ModuleLoader {
+    private var modules: [String: Module] = [:]
+    private var loading: [String] = []
+    let builtins: () -> [String: Builtin]
+    /// Puts the names every module sees (such as `args`) into a new module's globals.
+    let seed: (GlobalStore) -> Void
+
+    init(builtins: @escaping () -> [String: Builtin], seed: @escaping (GlobalStore) -> Void) {
+        self.builtins = builtins
+        self.seed = seed
+    }
+
+    /// Compiles `path` (relative to the importing file's folder) or returns the cached module.
+    func load(_ path: String, from importer: SourceFile, at range: SourceRange) -> Checked<Module> {
+        let base = importer.name.hasPrefix("<") || importer.name == "-e"
+            ? FileManager.default.currentDirectoryPath
+            : (importer.name as NSString).deletingLastPathComponent
+        let joined = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
+        let key = URL(fileURLWithPath: joined).standardizedFileURL.resolvingSymlinksInPath().path
+        if let m = modules[key] { return .success(m) }
+        if let i = loading.firstIndex(of: key) {
+            let cycle = (loading[i...] + [key]).map { ($0 as NSString).lastPathComponent }.joined(separator: " -> ")
+            return .failure([Diagnostic(.resolve, "import cycle: \(cycle)", at: range)])
+        }
+        guard let data = FileManager.default.contents(atPath: joined) else {
+            var isDir: ObjCBool = false
+            let why = FileManager.default.fileExists(atPath: joined, isDirectory: &isDir)
+                ? (isDir.boolValue ? "it is a directory" : "it cannot be read") : "no such file"
+            return .failure([Diagnostic(.resolve, "cannot import \"\(path)\": \(why) (\(joined))", at: range)])
+        }
+        let file = SourceFile(name: joined, bytes: Array(data))
+        let module = Module(path: key)
+        seed(module.globals)
+        loading.append(key)
+        defer { loading.removeLast() }
+        let parsed = Parser.parse(file)
+        if !parsed.diagnostics.isEmpty { return .failure(parsed.diagnostics) }
+        let result = Resolver.compile(parsed.statements, file: file, globals: module.globals, builtins: builtins(),
+                                      loader: self, repl: false)
+        switch result {
+        case .success(let chunk):
+            module.chunk = chunk
+            modules[key] = module
+            return .success(module)
+        case .failure(let d): return .failure(d)
+        }
+    }
+}
+
+final class ImportStmt: StmtNode {
+    let module: Module
+    let target: Storage
+    init(_ module: Module, _ target: Storage, _ r: SourceRange) { self.module = module; self.target = target; super.init(r) }
+    override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
+        let record = try m.runModule(module, at: range)
+        switch target {
+        case .local(let s): f[s] = record
+        case .cell(let s): f[s] = .cell(Cell(record))
+        case .global(let store, let i): store[i] = record
+        }
+        return .normal
+    }
+}
+
+extension Machine {
+    /// Runs an imported module the first time it is imported; later imports get the same record.
+    func runModule(_ module: Module, at range: SourceRange) throws(Unwind) -> Value {
+        if let r = module.record { return r }
+        guard let chunk = module.chunk, !module.running else {
+            throw error("import cycle while running \(module.path)", at: range, code: "ImportError")
+        }
+        module.running = true
+        defer { module.running = false }
+        do {
+            try runChunk(chunk, function: "<module \((module.path as NSString).lastPathComponent)>")
+        } catch .error(var e) {
+            e.leave(function: "<import>", calledFrom: range)
+            throw .error(e)
+        }
+        var fields: [(String, Value)] = []
+        for (i, name) in module.globals.names.enumerated() {
+            fields.append((name, module.globals[i] ?? .nil))
+        }
+        let record = Value.record(Record(typeName: "Module", fields: .init(fields, uniquingKeysWith: { _, b in b })))
+        module.record = record
+        return record
+    }
+
+    /// Runs a chunk's top level in a fresh frame. An error leaving it gets the chunk's frame on its stack.
+    func runChunk(_ chunk: Chunk, function: String) throws(Unwind) {
+        let f = try pushFrame(max(chunk.frameSize, 1), at: SourceRange(file: chunk.file, start: 0, end: 0))
+        defer { popFrame(f, max(chunk.frameSize, 1)) }
+        do {
+            _ = try execBlock(chunk.body, f, self)
+        } catch .error(var e) {
+            e.leave(function: function, calledFrom: nil)
+            throw .error(e)
+        }
+    }
+}

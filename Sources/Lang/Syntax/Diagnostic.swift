@@ -1,0 +1,106 @@
+/// A message about a place in a script: a syntax or resolve error, or an uncaught runtime error.
+public struct Diagnostic: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case syntax, resolve, runtime }
+
+    public let kind: Kind
+    public let message: String
+    public let range: SourceRange?
+    /// Frames of a runtime error, innermost first: the function's name and where it was.
+    public var callStack: [StackFrame]
+    /// True when the parser stopped because the input ended early; the REPL reads more lines.
+    public var atEndOfInput: Bool
+
+    public init(_ kind: Kind, _ message: String, at range: SourceRange?, callStack: [StackFrame] = [],
+                atEndOfInput: Bool = false) {
+        self.kind = kind
+        self.message = message
+        self.range = range
+        self.callStack = callStack
+        self.atEndOfInput = atEndOfInput
+    }
+
+    public var description: String { render(color: false) }
+
+    /// `file:line:column: error: message`, the source line, a caret under the span, and
+    /// for runtime errors the call stack.
+    public func render(color: Bool) -> String {
+        let bold = color ? "\u{1B}[1m" : "", red = color ? "\u{1B}[1;31m" : "", green = color ? "\u{1B}[32m" : ""
+        let reset = color ? "\u{1B}[0m" : ""
+        guard let range else { return "\(bold)error:\(reset) \(message)" }
+        var out = "\(bold)\(range.description): \(red)error:\(reset)\(bold) \(message)\(reset)\n"
+        let loc = range.location
+        let (shown, caretColumn, caretWidth) = Self.excerpt(range: range, loc: loc)
+        out += "    \(shown)\n"
+        out += "    \(String(repeating: " ", count: caretColumn))\(green)^\(String(repeating: "~", count: max(0, caretWidth - 1)))\(reset)"
+        if !callStack.isEmpty {
+            for frame in callStack {
+                out += "\n  at \(frame.function) (\(frame.location))"
+            }
+        }
+        return out
+    }
+
+    /// The source line cut to a window around the error, so a 10 MB line prints a short excerpt.
+    private static func excerpt(range: SourceRange, loc: SourceLocation) -> (String, Int, Int) {
+        let line = Array(range.file.lineText(loc.line))
+        let col = loc.column - 1
+        let endLoc = range.file.location(of: range.end)
+        var width = endLoc.line == loc.line ? max(1, endLoc.column - loc.column) : max(1, line.count - col)
+        let window = 100
+        var startIndex = 0
+        if col > window - 20 { startIndex = col - (window - 20) }
+        let endIndex = min(line.count, startIndex + window)
+        var text = String(line[min(startIndex, line.count)..<endIndex]).replacingTabs()
+        var caret = col - startIndex
+        if startIndex > 0 { text = "…" + text; caret += 1 }
+        if endIndex < line.count { text += "…" }
+        width = max(1, min(width, max(1, endIndex - col)))
+        return (text, caret, width)
+    }
+}
+
+/// One frame of a runtime error's call stack.
+public struct StackFrame: Sendable, Equatable {
+    public let function: String
+    public let location: String
+}
+
+extension String {
+    fileprivate func replacingTabs() -> String {
+        String(map { $0 == "\t" ? " " : $0 })
+    }
+}
+
+/// Levenshtein distance for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var prev = Array(0...b.count)
+    var cur = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        cur[0] = i
+        for j in 1...b.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[b.count]
+}
+
+/// The closest candidate to `name`, if close enough to be a plausible typo.
+func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+    var best: (String, Int)?
+    for c in candidates where c != name {
+        let d = editDistance(name, c)
+        let limit = max(1, min(3, name.count / 3 + 1))
+        if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
+    }
+    return best?.0
+}
+
+/// The outcome of compiling: the result, or every diagnostic found.
+enum Checked<T> {
+    case success(T)
+    case failure([Diagnostic])
+}

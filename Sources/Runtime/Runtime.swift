@@ -1,0 +1,1 @@
+// Runtime: the ECS layer (issue 3).

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Lang
+
+/// Runs a script file, `-e` code or stdin; with nothing to run on a terminal, the REPL.
+struct ScriptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "script",
+        abstract: "Run a script (the default: `ecsh FILE` is `ecsh script FILE`).",
+        shouldDisplay: false
+    )
+
+    @Option(name: .customShort("e"), help: "Run CODE instead of a file.")
+    var code: String?
+
+    @Argument(parsing: .captureForPassthrough,
+              help: ArgumentHelp("The script (or - for stdin), then its arguments.", valueName: "file"))
+    var arguments: [String] = []
+
+    func run() throws {
+        var args = arguments
+        if args.first == "--" { args.removeFirst() }
+        let file: SourceFile
+        if let code {
+            file = SourceFile(name: "-e", text: code)
+        } else if let path = args.first {
+            args.removeFirst()
+            if path == "-" {
+                file = SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
+            } else {
+                file = try ScriptFile.load(path)
+            }
+        } else if isatty(0) == 1 {
+            let status = LargeStack.run { REPL(arguments: args).run() }
+            throw ExitCode(status)
+        } else {
+            file = SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
+        }
+        let scriptArgs = args
+        let status = LargeStack.run { () -> Int32 in
+            let interpreter = Interpreter(arguments: scriptArgs)
+            return Signals.whileRunning { ScriptRunner.report(interpreter.run(file)) }
+        }
+        throw ExitCode(status)
+    }
+}
+
+enum ScriptFile {
+    /// Reads a script, turning a missing or unreadable file into a usage error (exit 2).
+    static func load(_ path: String) throws -> SourceFile {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            Report.error("cannot open '\(path)': no such file")
+            throw ExitCode(2)
+        }
+        guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            Report.error("cannot read '\(path)': \(isDir.boolValue ? "it is a directory" : "permission denied")")
+            throw ExitCode(2)
+        }
+        return SourceFile(name: path, bytes: Array(data))
+    }
+}
+
+enum ScriptRunner {
+    /// Prints what went wrong and returns the exit status.
+    static func report(_ outcome: Interpreter.Outcome) -> Int32 {
+        switch outcome {
+        case .finished, .exited: break
+        case .rejected(let ds): Report.diagnostics(ds)
+        case .failed(let d): Report.diagnostics([d])
+        case .interrupted: FileHandle.standardError.write(Data("ecsh: interrupted\n".utf8))
+        }
+        return outcome.exitStatus
+    }
+}
+
+/// Ctrl-C asks the running script to stop; a second Ctrl-C ends the process at once.
+enum Signals {
+    static func whileRunning<T>(_ body: () -> T) -> T {
+        signal(SIGINT) { _ in
+            if Interrupt.isRequested { _exit(130) }
+            Interrupt.request()
+        }
+        defer { signal(SIGINT, SIG_DFL) }
+        return body()
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs the built `ecsh` binary: `ECSH_BIN` (set by scripts/test) or the debug build.
+enum Binary {
+    static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    static let path: String = {
+        if let p = ProcessInfo.processInfo.environment["ECSH_BIN"], !p.isEmpty { return p }
+        return packageRoot.appendingPathComponent(".build/debug/ecsh").path
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        /// True when the process ended by a signal (a crash), not an exit.
+        let signalled: Bool
+    }
+
+    /// Runs ecsh with arguments in a directory, feeding `stdin`; no colours.
+    static func run(_ args: [String], in directory: URL? = nil, stdin: String? = nil,
+                    environment extra: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        if let directory { p.currentDirectoryURL = directory }
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        let collect = DispatchGroup()
+        nonisolated(unsafe) var o = Data(), e = Data()
+        DispatchQueue.global().async(group: collect) { o = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: collect) { e = err.fileHandleForReading.readDataToEndOfFile() }
+        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? inp.fileHandleForWriting.close()
+        p.waitUntilExit()
+        collect.wait()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self), signalled: p.terminationReason == .uncaughtSignal)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// Every `Tests/Golden/**/NAME.ecsh` runs through the real binary from its own folder;
+/// its stdout, stderr and exit status must equal `NAME.stdout`, `NAME.stderr` (empty when
+/// absent) and `NAME.status` (0 when absent). Adding a case means adding files.
+struct GoldenTests {
+    static let root = Binary.packageRoot.appendingPathComponent("Tests/Golden")
+
+    static let cases: [String] = {
+        guard let e = FileManager.default.enumerator(atPath: root.path) else { return [] }
+        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".ecsh") && !$0.contains("/lib/") && !$0.hasPrefix("lib/") }.sorted()
+    }()
+
+    @Test func corpusIsThere() {
+        #expect(Self.cases.count >= 20, "golden corpus missing under \(Self.root.path)")
+    }
+
+    @Test(arguments: cases)
+    func golden(_ relative: String) throws {
+        let script = Self.root.appendingPathComponent(relative)
+        let dir = script.deletingLastPathComponent()
+        let base = script.deletingPathExtension()
+        func expected(_ ext: String) -> String? {
+            try? String(contentsOf: base.appendingPathExtension(ext), encoding: .utf8)
+        }
+        let stdin = expected("stdin")
+        let args = expected("args")?.split(separator: "\n").map(String.init) ?? []
+        let r = try Binary.run([script.lastPathComponent] + args, in: dir, stdin: stdin)
+        #expect(!r.signalled, "ecsh crashed on \(relative)")
+        #expect(r.stdout == (expected("stdout") ?? ""), "stdout of \(relative)")
+        #expect(r.stderr == (expected("stderr") ?? ""), "stderr of \(relative)")
+        let status = Int32(expected("status")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? -1
+        #expect(r.status == status, "exit status of \(relative)")
+    }
+}
