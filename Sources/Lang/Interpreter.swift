@@ -192,6 +192,20 @@ public enum LargeStack {
     }
 }
 
+extension LargeStack {
+    /// The same from async code: suspends instead of blocking a concurrency-pool thread,
+    /// which an async built-in inside `body` may need.
+    public static func run<T>(_ body: @escaping () -> T) async -> T {
+        let work = UncheckedBox(body)
+        let result: UncheckedBox<T> = await withCheckedContinuation { (c: CheckedContinuation<UncheckedBox<T>, Never>) in
+            let thread = Thread { c.resume(returning: UncheckedBox(work.value())) }
+            thread.stackSize = size
+            thread.start()
+        }
+        return result.value
+    }
+}
+
 private final class UncheckedBox<T>: @unchecked Sendable {
     var value: T
     init(_ v: T) { value = v }

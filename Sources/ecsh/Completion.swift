@@ -20,7 +20,13 @@ struct Completion {
 
     let interpreter: Interpreter
 
-    func matches(for word: String) -> [Match] {
+    /// Four spaces, offered by Tab at the start of a line: indentation, not a list of every name.
+    static let indent = Match(text: "    ", suffix: "")
+
+    /// Matches for `word`, the text before the cursor back to a word break; `before` is
+    /// the line before that word.
+    func matches(for word: String, after before: String = "") -> [Match] {
+        if word.isEmpty && before.allSatisfy(\.isWhitespace) { return [Self.indent] }
         let (lead, chain) = Self.split(word)
         var parts = chain.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let partial = parts.removeLast()
@@ -34,7 +40,7 @@ struct Completion {
             guard let value = lookUp(path) else { return [] }
             found = members(of: value)
         }
-        let prefix = lead + chain.dropLast(partial.count)
+        let prefix = lead + String(chain.dropLast(partial.count))
         var seen = Set<String>()
         return found
             .filter { $0.text.hasPrefix(partial) && seen.insert($0.text).inserted }
@@ -84,9 +90,10 @@ struct Completion {
         return out
     }
 
-    /// A map's keys (those that can follow a dot), a record's fields, then methods.
+    /// Methods (first: they win over a map key of the same name, as in `m.keys`), then a
+    /// map's keys that can follow a dot, or a record's fields.
     private func members(of value: Value) -> [Match] {
-        var out: [Match] = []
+        var out = Interpreter.methodNames(of: value).map { Match(text: $0, suffix: "(") }
         switch value {
         case .map(let m):
             for (k, v) in m.entries where Self.isName(k) { out.append(Match(text: k, suffix: Self.suffix(for: v))) }
@@ -95,7 +102,6 @@ struct Completion {
         default:
             break
         }
-        out += Interpreter.methodNames(of: value).map { Match(text: $0, suffix: "(") }
         return out
     }
 

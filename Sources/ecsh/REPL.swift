@@ -1,14 +1,76 @@
 import Foundation
 import Lang
 
-/// Placeholder until the readline REPL lands.
+/// The interactive session on a terminal: reads entries with readline (continuation
+/// lines while a bracket, block or string is open), runs them in one Interpreter so
+/// names persist, echoes values, reports errors and carries on.
+///
+/// Create and run it on one thread (a `LargeStack` thread): the interpreter and
+/// readline both live on it.
 struct REPL {
+    static let prompt = "ecsh> "
+    static let continuationPrompt = "...> "
+    static var banner: String { "ecsh \(Ecsh.version) — help() lists built-ins, Ctrl-D exits" }
+
     let arguments: [String]
+
+    init(arguments: [String]) { self.arguments = arguments }
+
+    /// Runs until Ctrl-D or `exit(n)`; returns the exit status.
     func run() -> Int32 {
-        let interpreter = Interpreter(arguments: arguments)
-        while let line = readLine() {
-            _ = ScriptRunner.report(interpreter.runREPLEntry(SourceFile(name: "<repl>", text: line)))
+        let output = SessionOutput()
+        let interpreter = Interpreter(arguments: arguments, output: output)
+        var history = History(path: History.defaultPath())
+        let completion = Completion(interpreter: interpreter)
+        let editor = LineEditor(name: "ecsh", historyLimit: history.limit) { completion.matches(for: $0, after: $1) }
+        defer {
+            editor.close()
+            history.trimFile()
         }
-        return 0
+        for line in history.entries { editor.addHistory(line) }
+        output.write(Self.banner + "\n")
+
+        var pending: [String] = []
+        while true {
+            output.endLine()
+            switch editor.read(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
+            case .endOfInput:
+                return 0
+            case .interrupt:
+                pending.removeAll()
+            case .terminate(let sig):
+                return 128 + sig
+            case .line(let line):
+                for l in line.split(separator: "\n", omittingEmptySubsequences: false) where history.add(String(l)) {
+                    editor.addHistory(String(l))
+                }
+                pending.append(line)
+                let entry = pending.joined(separator: "\n")
+                if Interpreter.needsMoreInput(entry) { continue }
+                pending.removeAll()
+                if entry.allSatisfy(\.isWhitespace) { continue }
+                if let status = evaluate(entry, in: interpreter, output: output) { return status }
+            }
+        }
+    }
+
+    /// Runs one entry; the exit status when it called `exit(n)`.
+    private func evaluate(_ entry: String, in interpreter: Interpreter, output: SessionOutput) -> Int32? {
+        let outcome = interpreter.runREPLEntry(SourceFile(name: "<repl>", text: entry))
+        switch outcome {
+        case .finished:
+            return nil
+        case .exited(let n):
+            return n
+        case .interrupted:
+            // The terminal echoed ^C where the cursor was.
+            output.flush()
+            FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+        case .rejected, .failed:
+            output.endLine()
+            _ = ScriptRunner.report(outcome)
+        }
+        output.markLineStart()
+        return nil
     }
 }

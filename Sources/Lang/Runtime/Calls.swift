@@ -3,22 +3,36 @@ final class FunctionProto {
     let name: String
     let parameterNames: [String]
     /// Default-value expressions, evaluated in the callee's frame; nil for required parameters.
-    var defaults: [ExprNode?] = []
-    var requiredCount: Int
-    var frameSize = 0
-    var body: [StmtNode] = []
-    /// Set for `fn(x) => expr`.
-    var expressionBody: ExprNode?
+    let defaults: [ExprNode?]
+    let requiredCount: Int
+    let arity: Int
+    let frameSize: Int
+    let body: StmtNode
+    /// For `fn(x) => expr` (when `isArrow`); never optional, so entering costs no retain.
+    let expressionBody: ExprNode
+    let isArrow: Bool
     /// Parameter slots that closures capture, boxed on entry.
-    var boxedParameters: [Int] = []
+    let boxedParameters: [Int]
     /// Frame slots that receive the closure's captured cells, in capture order.
-    var captureSlots: [Int] = []
+    let captureSlots: [Int]
+    /// True when entry has cells to set up (most functions have none).
+    let needsSetup: Bool
     let range: SourceRange
 
-    init(name: String, parameterNames: [String], requiredCount: Int, range: SourceRange) {
+    init(name: String, parameterNames: [String], defaults: [ExprNode?], frameSize: Int, body: StmtNode,
+         expressionBody: ExprNode?, boxedParameters: [Int], captureSlots: [Int], range: SourceRange) {
         self.name = name
         self.parameterNames = parameterNames
-        self.requiredCount = requiredCount
+        self.defaults = defaults
+        self.requiredCount = defaults.filter { $0 == nil }.count
+        self.arity = parameterNames.count
+        self.frameSize = frameSize
+        self.body = body
+        self.expressionBody = expressionBody ?? ExprNode(range)
+        self.isArrow = expressionBody != nil
+        self.boxedParameters = boxedParameters
+        self.captureSlots = captureSlots
+        self.needsSetup = !boxedParameters.isEmpty || !captureSlots.isEmpty
         self.range = range
     }
 }
@@ -57,8 +71,25 @@ final class CallNode: ExprNode {
     let args: [ExprNode]
     /// nil when no argument is named (the fast path).
     let labels: [String?]?
+    let positionalOnly: Bool
+    let argc: Int
+    // The first arguments as fields: most calls have few, and fields cost no array traffic.
+    let a0: ExprNode
+    let a1: ExprNode
+    let a2: ExprNode
+
     init(_ callee: ExprNode, _ args: [ExprNode], labels: [String?]?, _ r: SourceRange) {
-        self.callee = callee; self.args = args; self.labels = labels; super.init(r)
+        self.callee = callee
+        self.args = args
+        self.labels = labels
+        positionalOnly = labels == nil
+        argc = args.count
+        // Absent arguments are never evaluated: `argc` decides. Non-optional fields avoid a
+        // retain per optional binding on every call.
+        a0 = args.count > 0 ? args[0] : callee
+        a1 = args.count > 1 ? args[1] : callee
+        a2 = args.count > 2 ? args[2] : callee
+        super.init(r)
     }
 
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
@@ -66,10 +97,21 @@ final class CallNode: ExprNode {
         switch c {
         case .function(let clo):
             let p = clo.proto
-            if labels == nil, args.count == p.parameterNames.count {
+            if positionalOnly, argc == p.arity, argc <= 3 {
                 let newF = try m.pushFrame(p.frameSize, at: range)
                 defer { m.popFrame(newF, p.frameSize) }
-                for i in 0..<args.count { newF[i] = try args[i].eval(f, m) }
+                switch argc {
+                case 1:
+                    newF[0] = try a0.eval(f, m)
+                case 2:
+                    newF[0] = try a0.eval(f, m)
+                    newF[1] = try a1.eval(f, m)
+                case 3:
+                    newF[0] = try a0.eval(f, m)
+                    newF[1] = try a1.eval(f, m)
+                    newF[2] = try a2.eval(f, m)
+                default: break
+                }
                 return try m.enter(clo, newF, callSite: range)
             }
             var values: [Value] = []
@@ -93,17 +135,15 @@ extension Machine {
     func enter(_ clo: Closure, _ newF: Frame, callSite: SourceRange) throws(Unwind) -> Value {
         let p = clo.proto
         do {
-            for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
-            if !p.captureSlots.isEmpty {
+            if p.needsSetup {
+                for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
                 for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
             }
-            if let e = p.expressionBody { return try e.eval(newF, self) }
-            for s in p.body {
-                if try s.exec(newF, self) != .normal {
-                    let v = returnValue
-                    returnValue = .nil
-                    return v
-                }
+            if p.isArrow { return try p.expressionBody.eval(newF, self) }
+            if try p.body.exec(newF, self) == .returned {
+                let v = returnValue
+                returnValue = .nil
+                return v
             }
             return .nil
         } catch .error(var e) {

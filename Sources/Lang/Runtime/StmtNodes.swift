@@ -20,6 +20,29 @@ func execBlock(_ body: [StmtNode], _ f: Frame, _ m: Machine) throws(Unwind) -> F
     return .normal
 }
 
+/// One node for a list of statements, so hot paths run a node instead of walking an array.
+func sequence(_ list: [StmtNode], _ r: SourceRange) -> StmtNode {
+    switch list.count {
+    case 0: return EmptyStmt(r)
+    case 1: return list[0]
+    case 2: return Sequence2(list[0], list[1])
+    default: return BlockStmt(list, r)
+    }
+}
+
+final class EmptyStmt: StmtNode {}
+
+final class Sequence2: StmtNode {
+    let first: StmtNode
+    let second: StmtNode
+    init(_ a: StmtNode, _ b: StmtNode) { first = a; second = b; super.init(a.range.to(b.range)) }
+    override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
+        let flow = try first.exec(f, m)
+        if flow != .normal { return flow }
+        return try second.exec(f, m)
+    }
+}
+
 final class ExprStmt: StmtNode {
     let expr: ExprNode
     /// The REPL echoes the value of a top-level expression statement.
@@ -105,30 +128,62 @@ func update(_ lv: LValue, _ f: Frame, _ m: Machine, _ range: SourceRange, mustEx
 
 private func updateElement(_ container: inout Value, _ key: Value, _ m: Machine, _ range: SourceRange, mustExist: Bool,
                            _ body: (inout Value) throws(Unwind) -> Void) throws(Unwind) {
-    switch (container, key) {
-    case (.list(var items), .int(let k)):
+    // Never `switch (container, key)`: the tuple would hold a second reference to the
+    // container and every update would copy the whole List or Map.
+    if case .list = container {
+        guard case .int(let k) = key else {
+            throw m.error("List index must be an Int, got \(key.typeName)", at: range, code: "TypeError")
+        }
+        guard var items = container.takeList() else { return }
+        defer { container = .list(items) }
         let j = k < 0 ? items.count + k : k
         guard j >= 0, j < items.count else {
             throw m.error("index \(k) is out of range for a List of \(items.count) items", at: range, code: "IndexError")
         }
-        container = .nil
-        defer { container = .list(items) }
         try body(&items[j])
-    case (.map(var ms), .string(let k)):
+        return
+    }
+    if case .map = container {
+        guard case .string(let k) = key else {
+            throw m.error("map keys are Strings, got \(key.typeName)", at: range, code: "TypeError")
+        }
+        guard var ms = container.takeMap() else { return }
+        defer { container = .map(ms) }
         if mustExist, ms.entries[k] == nil {
             throw m.error("map has no key \(quote(k))\(keyHint(k, ms))", at: range, code: "KeyError")
         }
-        container = .nil
         if !isKnownUniquelyReferenced(&ms) { ms = MapStorage(ms.entries) }
-        defer { container = .map(ms) }
         var v = ms.entries[k] ?? .nil
         ms.entries[k] = .nil
         defer { ms.entries[k] = v }
         try body(&v)
-    case (.map, _): throw m.error("map keys are Strings, got \(key.typeName)", at: range, code: "TypeError")
-    case (.list, _): throw m.error("List index must be an Int, got \(key.typeName)", at: range, code: "TypeError")
-    case (.string, _): throw m.error("Strings cannot be changed in place; build a new one", at: range, code: "TypeError")
-    default: throw m.error("cannot assign into a \(container.typeName)", at: range, code: "TypeError")
+        return
+    }
+    if case .string = container {
+        throw m.error("Strings cannot be changed in place; build a new one", at: range, code: "TypeError")
+    }
+    throw m.error("cannot assign into a \(container.typeName)", at: range, code: "TypeError")
+}
+
+extension Value {
+    /// Moves the String out and leaves nil, so the caller holds the only reference and
+    /// can append without copying.
+    mutating func takeString() -> String? {
+        guard case .string(let s) = self else { return nil }
+        self = .nil
+        return s
+    }
+
+    mutating func takeList() -> [Value]? {
+        guard case .list(let l) = self else { return nil }
+        self = .nil
+        return l
+    }
+
+    mutating func takeMap() -> MapStorage? {
+        guard case .map(let m) = self else { return nil }
+        self = .nil
+        return m
     }
 }
 
@@ -159,9 +214,7 @@ final class AssignStmt: StmtNode {
 /// `x op= v`, appending in place when `x` is a String or List it holds alone.
 func compound(_ op: BinaryOp, _ slot: inout Value, _ v: Value, _ r: SourceRange, _ m: Machine) throws(Unwind) {
     if op == .add {
-        switch (slot, v) {
-        case (.string(var s), .string(let t)):
-            slot = .nil
+        if case .string(let t) = v, case .string = slot, var s = slot.takeString() {
             guard s.utf8.count + t.utf8.count <= maxStringBytes else {
                 slot = .string(s)
                 throw m.error("string would be too large", at: r, code: "MemoryError")
@@ -169,12 +222,11 @@ func compound(_ op: BinaryOp, _ slot: inout Value, _ v: Value, _ r: SourceRange,
             s += t
             slot = .string(s)
             return
-        case (.list(var a), .list(let b)):
-            slot = .nil
+        }
+        if case .list(let b) = v, case .list = slot, var a = slot.takeList() {
             a += b
             slot = .list(a)
             return
-        default: break
         }
     }
     slot = try binary(op, slot, v, r, m)
@@ -189,10 +241,9 @@ final class AppendStmt: ExprNode {
         let v = try value.eval(f, m)
         let r = range
         try update(target, f, m, range, mustExist: true) { (slot: inout Value) throws(Unwind) in
-            guard case .list(var items) = slot else {
+            guard case .list = slot, var items = slot.takeList() else {
                 throw m.error("append() needs a List, got \(slot.typeName)", at: r, code: "TypeError")
             }
-            slot = .nil
             items.append(v)
             slot = .list(items)
         }
@@ -202,27 +253,32 @@ final class AppendStmt: ExprNode {
 
 final class IfStmt: StmtNode {
     let cond: ExprNode
-    let then: [StmtNode]
-    let otherwise: [StmtNode]
-    init(_ c: ExprNode, _ t: [StmtNode], _ e: [StmtNode], _ r: SourceRange) { cond = c; then = t; otherwise = e; super.init(r) }
+    let then: StmtNode
+    let otherwise: StmtNode
+    init(_ c: ExprNode, _ t: [StmtNode], _ e: [StmtNode], _ r: SourceRange) {
+        cond = c
+        then = sequence(t, r)
+        otherwise = sequence(e, r)
+        super.init(r)
+    }
     override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
         let c = try cond.eval(f, m)
         guard case .bool(let b) = c else { throw conditionError(c, "condition", cond.range, m) }
-        return try execBlock(b ? then : otherwise, f, m)
+        return b ? try then.exec(f, m) : try otherwise.exec(f, m)
     }
 }
 
 final class WhileStmt: StmtNode {
     let cond: ExprNode
-    let body: [StmtNode]
-    init(_ c: ExprNode, _ b: [StmtNode], _ r: SourceRange) { cond = c; body = b; super.init(r) }
+    let body: StmtNode
+    init(_ c: ExprNode, _ b: [StmtNode], _ r: SourceRange) { cond = c; body = sequence(b, r); super.init(r) }
     override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
         while true {
             try m.checkInterrupt()
             let c = try cond.eval(f, m)
             guard case .bool(let b) = c else { throw conditionError(c, "condition", cond.range, m) }
             if !b { return .normal }
-            switch try execBlock(body, f, m) {
+            switch try body.exec(f, m) {
             case .breakLoop: return .normal
             case .returned: return .returned
             default: continue
@@ -235,9 +291,9 @@ final class ForStmt: StmtNode {
     let first: Storage
     let second: Storage?
     let iterable: ExprNode
-    let body: [StmtNode]
+    let body: StmtNode
     init(_ a: Storage, _ b: Storage?, _ it: ExprNode, _ body: [StmtNode], _ r: SourceRange) {
-        first = a; second = b; iterable = it; self.body = body; super.init(r)
+        first = a; second = b; iterable = it; self.body = sequence(body, r); super.init(r)
     }
 
     @inline(__always) private func bind(_ s: Storage, _ v: Value, _ f: Frame) {
@@ -251,7 +307,7 @@ final class ForStmt: StmtNode {
     /// Runs the body once; false when the loop must end (break or return).
     @inline(__always) private func turn(_ f: Frame, _ m: Machine, _ flow: inout Flow) throws(Unwind) -> Bool {
         try m.checkInterrupt()
-        switch try execBlock(body, f, m) {
+        switch try body.exec(f, m) {
         case .breakLoop: flow = .normal; return false
         case .returned: flow = .returned; return false
         default: return true

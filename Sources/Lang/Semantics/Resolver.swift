@@ -436,8 +436,6 @@ final class Resolver {
         let inner = FunctionScope(parent: scope, isTop: false)
         let outer = scope
         scope = inner
-        let proto = FunctionProto(name: f.name ?? "fn", parameterNames: f.parameters.map(\.name),
-                                  requiredCount: f.parameters.filter { $0.defaultValue == nil }.count, range: f.range)
         var paramVars: [VarInfo] = []
         for p in f.parameters {
             if let v = declare(p.name, isConst: false, at: p.range, declared: false) { paramVars.append(v) }
@@ -448,17 +446,19 @@ final class Resolver {
             defaults.append(p.defaultValue.map { expr($0) })
             if i < paramVars.count { paramVars[i].declared = true }
         }
-        proto.defaults = defaults
-        for v in paramVars { if case .cell(let s) = v.storage { proto.boxedParameters.append(s) } }
+        var boxed: [Int] = []
+        for v in paramVars { if case .cell(let s) = v.storage { boxed.append(s) } }
+        var expressionBody: ExprNode?
+        var body: StmtNode = EmptyStmt(f.range)
         if f.isArrow, case .return(let e?, _) = f.body.first {
-            proto.expressionBody = expr(e)
+            expressionBody = expr(e)
         } else {
-            proto.body = block(f.body)
+            body = sequence(block(f.body), f.range)
         }
-        proto.captureSlots = inner.captures.map(\.slot)
-        proto.frameSize = max(inner.nextSlot, 1)
         scope = outer
-        let from = inner.captures.map(\.from)
-        return FunctionNode(proto, captureFrom: from, f.range)
+        let proto = FunctionProto(name: f.name ?? "fn", parameterNames: f.parameters.map(\.name), defaults: defaults,
+                                  frameSize: max(inner.nextSlot, 1), body: body, expressionBody: expressionBody,
+                                  boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range)
+        return FunctionNode(proto, captureFrom: inner.captures.map(\.from), f.range)
     }
 }

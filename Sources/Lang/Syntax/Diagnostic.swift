@@ -32,12 +32,27 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         let (shown, caretColumn, caretWidth) = Self.excerpt(range: range, loc: loc)
         out += "    \(shown)\n"
         out += "    \(String(repeating: " ", count: caretColumn))\(green)^\(String(repeating: "~", count: max(0, caretWidth - 1)))\(reset)"
-        if !callStack.isEmpty {
-            for frame in callStack {
-                out += "\n  at \(frame.function) (\(frame.location))"
-            }
-        }
+        for line in Self.stackLines(callStack) { out += "\n" + line }
         return out
+    }
+
+    /// The call stack with runs of one frame folded, and a long stack cut in the middle,
+    /// so runaway recursion prints a few lines, not ten thousand.
+    static func stackLines(_ stack: [StackFrame]) -> [String] {
+        var lines: [String] = []
+        var i = 0
+        while i < stack.count {
+            var j = i
+            while j + 1 < stack.count, stack[j + 1] == stack[i] { j += 1 }
+            lines.append("  at \(stack[i].function) (\(stack[i].location))")
+            if j > i { lines.append("  ... the frame above repeated \(j - i) more time\(j - i == 1 ? "" : "s")") }
+            i = j + 1
+        }
+        if lines.count > 30 {
+            let hidden = lines.count - 25
+            lines = Array(lines.prefix(15)) + ["  ... \(hidden) more lines of the call stack ..."] + Array(lines.suffix(10))
+        }
+        return lines
     }
 
     /// The source line cut to a window around the error, so a 10 MB line prints a short excerpt.
