@@ -135,12 +135,17 @@ public final class Interpreter {
 public final class StandardOutput: OutputSink {
     private var buffer: [UInt8] = []
     private let interactive = isatty(1) == 1
+    private var lastFlush = DispatchTime.now().uptimeNanoseconds
 
     public init() { buffer.reserveCapacity(1 << 16) }
 
+    /// On a terminal every write shows at once; into a pipe or file (CI logs, `| tee`)
+    /// output is batched but never held back more than 50 ms past the next write.
     public func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
-        if interactive || buffer.count >= 1 << 16 { flush() }
+        if interactive || buffer.count >= 1 << 16 || DispatchTime.now().uptimeNanoseconds - lastFlush > 50_000_000 {
+            flush()
+        }
     }
 
     public func writeError(_ text: String) {
@@ -152,6 +157,7 @@ public final class StandardOutput: OutputSink {
         guard !buffer.isEmpty else { return }
         Self.writeAll(1, buffer)
         buffer.removeAll(keepingCapacity: true)
+        lastFlush = DispatchTime.now().uptimeNanoseconds
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {

@@ -26,6 +26,7 @@ struct Ecsh: ParsableCommand {
     )
 
     static func main() {
+        Signals.unblockInterrupt()
         do {
             var command = try parseAsRoot()
             try command.run()

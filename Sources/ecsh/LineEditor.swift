@@ -51,6 +51,7 @@ final class LineEditor {
         Self.wakeFD.store(wakeWrite, ordering: .relaxed)
         Self.current = self
 
+        setlocale(LC_CTYPE, "") // readline edits by characters of the user's encoding
         rl_readline_name = UnsafePointer(strdup(name))
         rl_instream = stdin
         // Prompts and echo go where the user looks, even when stdout is a pipe.
@@ -64,6 +65,12 @@ final class LineEditor {
         rl_completion_display_matches_hook = Self.displayHook
         stifle_history(Int32(historyLimit))
         for sig in Self.sessionSignals { signal(sig, Self.onSignal) }
+        // A blocked signal mask is inherited through exec; a REPL that Ctrl-C cannot reach
+        // is no use, so take these signals on this thread whatever the parent did.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in Self.sessionSignals + [SIGTSTP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Puts the signals back; the editor is unusable after.

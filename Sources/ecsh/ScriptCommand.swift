@@ -76,6 +76,15 @@ enum ScriptRunner {
 
 /// Ctrl-C asks the running script to stop; a second Ctrl-C ends the process at once.
 enum Signals {
+    /// A parent may start us with SIGINT blocked (test runners, some CI agents); Ctrl-C
+    /// must still reach the script. Threads started later inherit this mask.
+    static func unblockInterrupt() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+    }
+
     static func whileRunning<T>(_ body: () -> T) -> T {
         signal(SIGINT) { _ in
             if Interrupt.isRequested { _exit(130) }

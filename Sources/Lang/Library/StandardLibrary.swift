@@ -51,7 +51,8 @@ enum StandardLibrary {
                 }
                 return .string(v)
             },
-            Builtin("sleep", [.init("duration")], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, _ in
+            Builtin("sleep", [.init("duration")], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, ctx in
+                ctx.output.flush()
                 guard case .duration(let ns) = a[0] else {
                     throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
                 }
