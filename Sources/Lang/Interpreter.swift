@@ -123,6 +123,7 @@ public final class Interpreter {
             switch error {
             case .exit(let n): return .exited(n)
             case .interrupted: return .interrupted
+            case .nilChain: return .finished
             case .error(let e):
                 return .failed(Diagnostic(.runtime, e.message, at: e.range, callStack: e.stack))
             }

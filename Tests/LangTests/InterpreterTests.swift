@@ -35,7 +35,7 @@ struct InterpreterTests {
 
     @Test func conditionsMustBeBool() async {
         let r = await run("if 1 { print(1) }")
-        #expect(r.message == "condition needs a Bool, got Int")
+        #expect(r.message == "condition must be Bool, got Int")
         #expect(r.outcome.isFailed)
     }
 

@@ -15,93 +15,94 @@ struct REPLTests {
         try tmux.start(Binary.path, environment: home.environment)
 
         // The banner, then the prompt.
-        tmux.expect("banner and prompt") { s in
+        try tmux.expect("banner and prompt") { s in
             s.count == 2 && s[0].hasPrefix("ecsh ") && s[0].hasSuffix(Self.bannerEnd) && s[1] == "ecsh>"
         }
 
         // Define, then use.
         try tmux.enter("let x = 40")
-        tmux.expectEnd(["ecsh> let x = 40", "ecsh>"])
+        try tmux.expectEnd(["ecsh> let x = 40", "ecsh>"])
         try tmux.enter("x + 2")
-        tmux.expectEnd(["ecsh> x + 2", "42", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x + 2", "42", "ecsh>"])
 
         // A multi-line entry: continuation prompts until the brace closes.
         try tmux.enter("fn add(a, b) {")
-        tmux.expectEnd(["ecsh> fn add(a, b) {", "...>"])
+        try tmux.expectEnd(["ecsh> fn add(a, b) {", "...>"])
         try tmux.enter("  return a + b")
-        tmux.expectEnd(["...>   return a + b", "...>"])
+        try tmux.expectEnd(["...>   return a + b", "...>"])
         try tmux.enter("}")
-        tmux.expectEnd(["...> }", "ecsh>"])
+        try tmux.expectEnd(["...> }", "ecsh>"])
         try tmux.enter("add(x, 2)")
-        tmux.expectEnd(["ecsh> add(x, 2)", "42", "ecsh>"])
+        try tmux.expectEnd(["ecsh> add(x, 2)", "42", "ecsh>"])
 
         // Errors: the diagnostic with its caret, no colour under NO_COLOR, and the session goes on.
         try tmux.enter("x + nope")
-        tmux.expectEnd(["ecsh> x + nope", "<repl>:1:5: error: unknown name 'nope' (did you mean 'now'?)",
+        try tmux.expectEnd(["ecsh> x + nope", "<repl>:1:5: error: unknown name 'nope' (did you mean 'now'?)",
                         "    x + nope", "        ^~~~", "ecsh>"])
-        #expect(try !tmux.screen(escapes: true).contains("\u{1B}[3"), "NO_COLOR is set, yet the error is coloured")
+        #expect(try !tmux.screen(escapes: true).contains("\u{1B}["), "NO_COLOR is set, yet the error is coloured")
         try tmux.enter("[1][3]")
-        tmux.expect("runtime error reported") { s in
-            s.suffix(4).first?.contains("error: index 3 is out of range") == true && s.last == "ecsh>"
+        try tmux.expect("runtime error reported") { s in
+            s.suffix(6).first == "ecsh> [1][3]" && s.suffix(5).first?.contains("error: index 3 is out of range") == true
+                && s.last == "ecsh>"
         }
         try tmux.enter("x")
-        tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
 
         // Tab completion: a built-in, then a map's method after a dot.
         try tmux.type("pri")
-        tmux.expectEnd(["ecsh> pri"])
+        try tmux.expectEnd(["ecsh> pri"])
         try tmux.keys("Tab")
-        tmux.expectEnd(["ecsh> print("])
+        try tmux.expectEnd(["ecsh> print("])
         try tmux.enter("\"done\")")
-        tmux.expectEnd(["ecsh> print(\"done\")", "done", "ecsh>"])
+        try tmux.expectEnd(["ecsh> print(\"done\")", "done", "ecsh>"])
         try tmux.enter("let m = {alpha: 1}")
-        tmux.expectEnd(["ecsh> let m = {alpha: 1}", "ecsh>"])
+        try tmux.expectEnd(["ecsh> let m = {alpha: 1}", "ecsh>"])
         try tmux.type("m.ke")
-        tmux.expectEnd(["ecsh> m.ke"])
+        try tmux.expectEnd(["ecsh> m.ke"])
         try tmux.keys("Tab")
-        tmux.expectEnd(["ecsh> m.keys("])
+        try tmux.expectEnd(["ecsh> m.keys("])
         try tmux.enter(")")
-        tmux.expectEnd(["ecsh> m.keys()", "[\"alpha\"]", "ecsh>"])
+        try tmux.expectEnd(["ecsh> m.keys()", "[\"alpha\"]", "ecsh>"])
 
         // History: Up brings back the last line, and again the one before.
         try tmux.keys("Up")
-        tmux.expectEnd(["ecsh> m.keys()"])
+        try tmux.expectEnd(["ecsh> m.keys()"])
         try tmux.keys("Up")
-        tmux.expectEnd(["ecsh> let m = {alpha: 1}"])
+        try tmux.expectEnd(["ecsh> let m = {alpha: 1}"])
         try tmux.keys("C-u")
-        tmux.expectEnd(["ecsh>"])
+        try tmux.expectEnd(["ecsh>"])
 
         // Ctrl-C at the prompt drops the line, and any pending continuation lines.
         try tmux.type("abc")
-        tmux.expectEnd(["ecsh> abc"])
+        try tmux.expectEnd(["ecsh> abc"])
         try tmux.keys("C-c")
-        tmux.expect("fresh prompt after Ctrl-C") { s in s.suffix(2).first?.hasPrefix("ecsh> abc") == true && s.last == "ecsh>" }
+        try tmux.expect("fresh prompt after Ctrl-C") { s in s.suffix(2).first?.hasPrefix("ecsh> abc") == true && s.last == "ecsh>" }
         try tmux.enter("[1,")
-        tmux.expectEnd(["ecsh> [1,", "...>"])
+        try tmux.expectEnd(["ecsh> [1,", "...>"])
         try tmux.type("2")
-        tmux.expectEnd(["ecsh> [1,", "...> 2"])
+        try tmux.expectEnd(["ecsh> [1,", "...> 2"])
         try tmux.keys("C-c")
-        tmux.expect("continuation dropped by Ctrl-C") { s in s.suffix(2).first?.hasPrefix("...> 2") == true && s.last == "ecsh>" }
+        try tmux.expect("continuation dropped by Ctrl-C") { s in s.suffix(2).first?.hasPrefix("...> 2") == true && s.last == "ecsh>" }
         try tmux.enter("x")
-        tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
 
         // Ctrl-C during evaluation stops it; the session and its names stay.
         try tmux.enter("print(\"spinning\"); while true {}")
-        tmux.expectEnd(["ecsh> print(\"spinning\"); while true {}", "spinning"])
+        try tmux.expectEnd(["ecsh> print(\"spinning\"); while true {}", "spinning"])
         try tmux.keys("C-c")
-        tmux.expect("back at the prompt after interrupting") { s in
+        try tmux.expect("back at the prompt after interrupting") { s in
             s.suffix(2).first == "interrupted" && s.last == "ecsh>"
         }
         try tmux.enter("x")
-        tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
         try tmux.enter("x")
-        tmux.expectEnd(["ecsh> x", "40", "ecsh> x", "40", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x", "40", "ecsh> x", "40", "ecsh>"])
 
         // An empty line prints nothing; Ctrl-D on an empty line exits with 0.
         try tmux.enter("")
-        tmux.expectEnd(["ecsh> x", "40", "ecsh>", "ecsh>"])
+        try tmux.expectEnd(["ecsh> x", "40", "ecsh>", "ecsh>"])
         try tmux.keys("C-d")
-        tmux.expectExit(0)
+        try tmux.expectExit(0)
 
         // The history file: XDG_STATE_HOME's, no empty lines, no repeats in a row,
         // no line interrupted by Ctrl-C.
@@ -116,14 +117,14 @@ struct REPLTests {
 
         // A second session sees the first one's history; exit(n) exits with n.
         try tmux.start(Binary.path, environment: home.environment)
-        tmux.expectEnd(["ecsh>"])
+        try tmux.expectEnd(["ecsh>"])
         try tmux.keys("Up")
-        tmux.expectEnd(["ecsh> x"])
+        try tmux.expectEnd(["ecsh> x"])
         try tmux.keys("Up")
-        tmux.expectEnd(["ecsh> print(\"spinning\"); while true {}"])
+        try tmux.expectEnd(["ecsh> print(\"spinning\"); while true {}"])
         try tmux.keys("C-u")
         try tmux.enter("exit(3)")
-        tmux.expectExit(3)
+        try tmux.expectExit(3)
         #expect(try home.historyLines().last == "exit(3)")
     }
 
@@ -137,11 +138,11 @@ struct REPLTests {
         let tmux = try Tmux()
         defer { tmux.kill() }
         try tmux.start(Binary.path, environment: home.environment)
-        tmux.expectEnd(["ecsh>"])
+        try tmux.expectEnd(["ecsh>"])
         try tmux.keys("Up")
-        tmux.expectEnd(["ecsh> n = 1099"])
+        try tmux.expectEnd(["ecsh> n = 1099"])
         try tmux.keys("C-u", "C-d")
-        tmux.expectExit(0)
+        try tmux.expectExit(0)
         let lines = try home.historyLines()
         #expect(lines.count == 1000)
         #expect(lines.first == "n = 100")
@@ -156,11 +157,11 @@ struct REPLTests {
         let tmux = try Tmux()
         defer { tmux.kill() }
         try tmux.start(Binary.path, environment: env)
-        tmux.expectEnd(["ecsh>"])
+        try tmux.expectEnd(["ecsh>"])
         try tmux.enter("1 + 1")
-        tmux.expectEnd(["ecsh> 1 + 1", "2", "ecsh>"])
+        try tmux.expectEnd(["ecsh> 1 + 1", "2", "ecsh>"])
         try tmux.keys("C-d")
-        tmux.expectExit(0)
+        try tmux.expectExit(0)
         let file = home.url.appendingPathComponent("home/.local/state/ecsh/history")
         #expect((try? String(contentsOf: file, encoding: .utf8)) == "1 + 1\n")
     }
@@ -291,17 +292,23 @@ final class Tmux {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Runs `program` in a fresh pane (replacing any earlier one), kept on screen after it exits.
+    /// Runs `program` in a fresh pane (replacing any earlier one). A shell around it
+    /// writes its exit status on the pane when it ends; the shell ignores Ctrl-C itself
+    /// and runs the program with the usual dispositions, as a terminal would.
     func start(_ program: String, environment: [String: String]) throws {
         if started { try run(["kill-session", "-t", "ecsh"]) }
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        // More than one word: tmux runs it directly, with no shell in between to catch Ctrl-C.
-        try run(["new-session", "-d", "-s", "ecsh", "-x", "120", "-y", "40", "/usr/bin/env"] + env + [program,
-                 ";", "set-option", "-t", "ecsh", "remain-on-exit", "on"])
+        let script = #"trap "" INT QUIT; (trap - INT QUIT; exec /usr/bin/env "$@"); echo "[exited with status $?]"; exec sleep 3600"#
+        try run(["new-session", "-d", "-s", "ecsh", "-x", "120", "-y", "40", "/bin/sh", "-c", script, "sh"] + env + [program])
         started = true
     }
 
-    func kill() { _ = try? run(["kill-server"]) }
+    func kill() {
+        _ = try? run(["kill-server"])
+        // tmux leaves its socket behind.
+        let dir = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        unlink("\(dir)/tmux-\(getuid())/\(socket)")
+    }
 
     /// Types text as it is, then Enter.
     func enter(_ text: String) throws {
@@ -318,19 +325,23 @@ final class Tmux {
         try run(["capture-pane", "-p", "-t", "ecsh"] + (escapes ? ["-e"] : []))
     }
 
-    /// The pane's lines up to the last one with text, right-trimmed; the "Pane is dead"
-    /// notice left out.
+    /// The pane's lines up to the last one with text, right-trimmed.
     func lines() -> [String] {
         var ls = ((try? screen()) ?? "").split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.reversed().drop(while: { $0 == " " }).reversed())
         }
-        ls.removeAll { $0.hasPrefix("Pane is dead") }
         while ls.last == "" { ls.removeLast() }
         return ls
     }
 
+    /// Thrown after a failed expectation: later steps build on earlier ones, so the
+    /// test stops there instead of waiting out every step after it.
+    struct Stopped: Error, CustomStringConvertible {
+        var description: String { "stopped at the first screen that did not match (above)" }
+    }
+
     /// Polls the screen every 50 ms, up to 10 s, for `condition`.
-    func expect(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool) {
+    func expect(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: ([String]) -> Bool) throws {
         let deadline = Date().addingTimeInterval(10)
         var last: [String] = []
         while Date() < deadline {
@@ -339,25 +350,16 @@ final class Tmux {
             usleep(50_000)
         }
         Issue.record("timed out waiting for \(what); the screen:\n\(last.joined(separator: "\n"))", sourceLocation: sourceLocation)
+        throw Stopped()
     }
 
     /// Waits until the screen's last lines are `tail`.
-    func expectEnd(_ tail: [String], sourceLocation: SourceLocation = #_sourceLocation) {
-        expect("the screen to end with \(tail)", sourceLocation: sourceLocation) { Array($0.suffix(tail.count)) == tail }
+    func expectEnd(_ tail: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expect("the screen to end with \(tail)", sourceLocation: sourceLocation) { Array($0.suffix(tail.count)) == tail }
     }
 
     /// Waits until the program has exited with `status`.
-    func expectExit(_ status: Int32, sourceLocation: SourceLocation = #_sourceLocation) {
-        let deadline = Date().addingTimeInterval(10)
-        var state = ""
-        while Date() < deadline {
-            state = ((try? run(["display-message", "-p", "-t", "ecsh", "#{pane_dead} #{pane_dead_status}"])) ?? "")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            if state == "1 \(status)" { return }
-            if state.hasPrefix("1 "), state != "1" { break }
-            usleep(50_000)
-        }
-        Issue.record("expected exit status \(status), pane state '\(state)'; the screen:\n\(lines().joined(separator: "\n"))",
-                     sourceLocation: sourceLocation)
+    func expectExit(_ status: Int32, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try expect("exit status \(status)", sourceLocation: sourceLocation) { $0.last?.hasSuffix("[exited with status \(status)]") == true }
     }
 }

@@ -4,6 +4,7 @@ import OrderedCollections
 public enum JSON {
     /// Encodes a value; durations become their text (`"1h30m"`), records become objects.
     public static func encode(_ v: Value, indent: Int = 0) throws -> String {
+        guard (0...32).contains(indent) else { throw ScriptError("json(): indent must be from 0 to 32, got \(indent)", code: "ValueError") }
         var out = ""
         try write(v, &out, indent: indent, level: 0)
         return out
@@ -25,7 +26,8 @@ public enum JSON {
         case .string(let s): out += escape(s)
         case .duration(let ns): out += escape(formatDuration(ns))
         case .range(let r):
-            try write(.list((0..<min(r.count, 10_000_000)).map { .int(r.element($0)) }), &out, indent: indent, level: level)
+            guard let n = r.count, n <= 10_000_000 else { throw ScriptError("json(): range is too large", code: "MemoryError") }
+            try write(.list((0..<n).map { .int(r.element($0)) }), &out, indent: indent, level: level)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             out += "[" + nl

@@ -13,7 +13,7 @@ final class MethodCallNode: ExprNode {
 
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let recv = try receiver.eval(f, m)
-        if optional, case .nil = recv { return .nil }
+        if optional, case .nil = recv { throw .nilChain }
         var values: [Value] = []
         values.reserveCapacity(args.count)
         for a in args { values.append(try a.eval(f, m)) }
@@ -39,7 +39,7 @@ extension Machine {
         switch fn {
         case .function(let clo): return try callClosure(clo, values, labels: labels, at: range)
         case .builtin(let b): return try callBuiltin(b, values, labels: labels, at: range)
-        default: throw error("'\(name)' is a \(fn.typeName), not a function", at: range, code: "TypeError")
+        default: throw error("'\(name)' is \(fn.typeNameWithArticle), not a function", at: range, code: "TypeError")
         }
     }
 }
@@ -91,8 +91,10 @@ enum Methods {
         case .list, .range:
             let items: [Value]
             if case .list(let l) = recv { items = l } else if case .range(let r) = recv {
-                guard r.count <= 100_000_000 else { throw m.error("range is too large to turn into a List", at: range, code: "MemoryError") }
-                items = (0..<r.count).map { .int(r.element($0)) }
+                guard let n = r.count, n <= 100_000_000 else {
+                    throw m.error("range is too large to turn into a List", at: range, code: "MemoryError")
+                }
+                items = (0..<n).map { .int(r.element($0)) }
             } else { items = [] }
             switch name {
             case "append":

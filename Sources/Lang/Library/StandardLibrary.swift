@@ -19,7 +19,9 @@ enum StandardLibrary {
                 case .string(let s): return .int(s.count)
                 case .list(let l): return .int(l.count)
                 case .map(let m): return .int(m.entries.count)
-                case .range(let r): return .int(r.count)
+                case .range(let r):
+                    guard let n = r.count else { throw ScriptError("len(): the range has more items than an Int can count", code: "OverflowError") }
+                    return .int(n)
                 case let v: throw ScriptError("len() needs a String, List, Map or Range, got \(v.typeName)", code: "TypeError")
                 }
             },
@@ -35,9 +37,12 @@ enum StandardLibrary {
                 guard case .int(let step) = a[2] else { throw a.typeError("step", "an Int", a[2]) }
                 if step == 1 { return .range(RangeValue(lower: x, upper: y, closed: false)) }
                 guard step != 0 else { throw ScriptError("range() step must not be zero", code: "ValueError") }
-                let n = step > 0 ? max(0, (y - x + step - 1) / step) : max(0, (x - y - step - 1) / -step)
+                // Counted in wide arithmetic so extreme bounds and steps cannot overflow.
+                let span = step > 0 ? Int128(y) - Int128(x) : Int128(x) - Int128(y)
+                let stride = step > 0 ? Int128(step) : -Int128(step)
+                let n = span <= 0 ? 0 : (span + stride - 1) / stride
                 guard n <= 100_000_000 else { throw ScriptError("range() would have \(n) items: too many", code: "MemoryError") }
-                return .list((0..<n).map { .int(x + $0 * step) })
+                return .list((0..<Int(n)).map { .int(Int(Int128(x) + Int128($0) * Int128(step))) })
             },
             Builtin("env", [.init("name"), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in
                 let name = try a.string("name")
@@ -75,8 +80,14 @@ enum StandardLibrary {
             },
             Builtin("read_file", [.init("path")], doc: "The contents of a text file.") { a, _ in
                 let path = try a.string("path")
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ScriptError("read_file(): cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or a directory" : "no such file")", code: "IOError")
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+                    throw ScriptError("read_file(): cannot read \(path): no such file", code: "IOError")
+                }
+                if isDir.boolValue { throw ScriptError("read_file(): cannot read \(path): it is a directory", code: "IOError") }
+                // FileHandle reads pipes and devices (/dev/stdin) too.
+                guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
+                    throw ScriptError("read_file(): cannot read \(path): permission denied", code: "IOError")
                 }
                 guard let s = String(data: data, encoding: .utf8) else {
                     throw ScriptError("read_file(): \(path) is not UTF-8 text", code: "IOError")
@@ -154,7 +165,7 @@ enum StandardLibrary {
             throw ScriptError("int(): \(quote(s)) is not a whole number", code: "ValueError")
         case .bool(let b): return .int(b ? 1 : 0)
         case .duration(let ns): return .int(ns / 1_000_000_000)
-        default: throw ScriptError("int() cannot convert a \(v.typeName)", code: "TypeError")
+        default: throw ScriptError("int() cannot convert \(v.typeNameWithArticle)", code: "TypeError")
         }
     }
 
@@ -166,7 +177,7 @@ enum StandardLibrary {
             if let d = Double(s.trimmingCharacters(in: .whitespaces)) { return .float(d) }
             throw ScriptError("float(): \(quote(s)) is not a number", code: "ValueError")
         case .duration(let ns): return .float(Double(ns) / 1e9)
-        default: throw ScriptError("float() cannot convert a \(v.typeName)", code: "TypeError")
+        default: throw ScriptError("float() cannot convert \(v.typeNameWithArticle)", code: "TypeError")
         }
     }
 }

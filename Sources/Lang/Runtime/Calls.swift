@@ -124,7 +124,7 @@ final class CallNode: ExprNode {
             for a in args { values.append(try a.eval(f, m)) }
             return try m.callBuiltin(b, values, labels: labels, at: range)
         default:
-            throw m.error("cannot call a \(c.typeName) value", at: callee.range, code: "TypeError")
+            throw m.error("cannot call \(c.typeNameWithArticle) value", at: callee.range, code: "TypeError")
         }
     }
 }

@@ -101,6 +101,15 @@ final class GlobalGet: ExprNode {
     }
 }
 
+/// The whole of a postfix chain with `?.`: nil when a `?.` met nil.
+final class OptionalChainNode: ExprNode {
+    let inner: ExprNode
+    init(_ inner: ExprNode, _ r: SourceRange) { self.inner = inner; super.init(r) }
+    override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
+        do { return try inner.eval(f, m) } catch .nilChain { return .nil }
+    }
+}
+
 final class InterpolationNode: ExprNode {
     let parts: [ExprNode]
     init(_ parts: [ExprNode], _ r: SourceRange) { self.parts = parts; super.init(r) }
@@ -145,13 +154,13 @@ final class NegateNode: ExprNode {
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         switch try operand.eval(f, m) {
         case .int(let i):
-            guard i != .min else { throw m.error("integer overflow in -\(i)", at: range, code: "OverflowError") }
+            guard i != .min else { throw m.error("integer overflow in -(\(i))", at: range, code: "OverflowError") }
             return .int(-i)
         case .float(let d): return .float(-d)
         case .duration(let d):
             guard d != .min else { throw m.error("duration overflow", at: range, code: "OverflowError") }
             return .duration(-d)
-        case let v: throw m.error("cannot negate a \(v.typeName)", at: range, code: "TypeError")
+        case let v: throw m.error("cannot negate \(v.typeNameWithArticle)", at: range, code: "TypeError")
         }
     }
 }
@@ -161,13 +170,13 @@ final class NotNode: ExprNode {
     init(_ operand: ExprNode, _ r: SourceRange) { self.operand = operand; super.init(r) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let v = try operand.eval(f, m)
-        guard case .bool(let b) = v else { throw conditionError(v, "not", operand.range, m) }
+        guard case .bool(let b) = v else { throw conditionError(v, "the operand of 'not'", operand.range, m) }
         return .bool(!b)
     }
 }
 
 func conditionError(_ v: Value, _ what: String, _ r: SourceRange, _ m: Machine) -> Unwind {
-    m.error("\(what) needs a Bool, got \(v.typeName)", at: r, code: "TypeError")
+    m.error("\(what) must be Bool, got \(v.typeName)", at: r, code: "TypeError")
 }
 
 final class AndNode: ExprNode {
@@ -176,10 +185,10 @@ final class AndNode: ExprNode {
     init(_ l: ExprNode, _ r: ExprNode, _ range: SourceRange) { left = l; right = r; super.init(range) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let a = try left.eval(f, m)
-        guard case .bool(let x) = a else { throw conditionError(a, "'and'", left.range, m) }
+        guard case .bool(let x) = a else { throw conditionError(a, "an operand of 'and'", left.range, m) }
         if !x { return .bool(false) }
         let b = try right.eval(f, m)
-        guard case .bool = b else { throw conditionError(b, "'and'", right.range, m) }
+        guard case .bool = b else { throw conditionError(b, "an operand of 'and'", right.range, m) }
         return b
     }
 }
@@ -190,10 +199,10 @@ final class OrNode: ExprNode {
     init(_ l: ExprNode, _ r: ExprNode, _ range: SourceRange) { left = l; right = r; super.init(range) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let a = try left.eval(f, m)
-        guard case .bool(let x) = a else { throw conditionError(a, "'or'", left.range, m) }
+        guard case .bool(let x) = a else { throw conditionError(a, "an operand of 'or'", left.range, m) }
         if x { return .bool(true) }
         let b = try right.eval(f, m)
-        guard case .bool = b else { throw conditionError(b, "'or'", right.range, m) }
+        guard case .bool = b else { throw conditionError(b, "an operand of 'or'", right.range, m) }
         return b
     }
 }
@@ -241,7 +250,7 @@ final class FieldNode: ExprNode {
     init(_ b: ExprNode, _ name: String, optional: Bool, _ r: SourceRange) { base = b; self.name = name; self.optional = optional; super.init(r) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let b = try base.eval(f, m)
-        if optional, case .nil = b { return .nil }
+        if optional, case .nil = b { throw .nilChain }
         return try fieldGet(b, name, range, m)
     }
 }
@@ -267,17 +276,20 @@ func subscriptGet(_ b: Value, _ i: Value, _ range: SourceRange, _ m: Machine) th
         }
         return v
     case let (.range(r), .int(k)):
-        let j = k < 0 ? r.count + k : k
-        guard j >= 0, j < r.count else {
-            throw m.error("index \(k) is out of range for a Range of \(r.count) items", at: range, code: "IndexError")
+        // Wide arithmetic: a range may span more than Int.max numbers.
+        let count = r.closed ? Int128(r.upper) - Int128(r.lower) + 1 : Int128(r.upper) - Int128(r.lower)
+        let n = max(0, count)
+        let j = k < 0 ? n + Int128(k) : Int128(k)
+        guard j >= 0, j < n else {
+            throw m.error("index \(k) is out of range for a Range of \(n) item\(n == 1 ? "" : "s")", at: range, code: "IndexError")
         }
-        return .int(r.element(j))
+        return .int(Int(Int128(r.lower) + j))
     case (.map, _):
         throw m.error("map keys are Strings, got \(i.typeName)", at: range, code: "TypeError")
     case (.list, _), (.string, _), (.range, _):
         throw m.error("\(b.typeName) index must be an Int, got \(i.typeName)", at: range, code: "TypeError")
     default:
-        throw m.error("cannot index a \(b.typeName)", at: range, code: "TypeError")
+        throw m.error("cannot index \(b.typeNameWithArticle)", at: range, code: "TypeError")
     }
 }
 
@@ -302,7 +314,7 @@ func fieldGet(_ b: Value, _ name: String, _ range: SourceRange, _ m: Machine) th
         throw m.error("cannot read field '\(name)' of nil (use ?. to allow nil)", at: range, code: "TypeError")
     default:
         if Methods.isMethod(name, of: b) {
-            throw m.error("'\(name)' is a \(b.typeName) method: call it as .\(name)(...)", at: range, code: "TypeError")
+            throw m.error("'\(name)' is \(b.typeNameWithArticle) method: call it as .\(name)(...)", at: range, code: "TypeError")
         }
         throw m.error("\(b.typeName) has no field '\(name)'", at: range, code: "AttributeError")
     }

@@ -8,6 +8,8 @@ enum Unwind: Error {
     case error(RuntimeError)
     case exit(Int32)
     case interrupted
+    /// A `?.` met nil: caught by the chain's OptionalChainNode, never seen outside it.
+    case nilChain
 }
 
 /// A runtime error on its way up, collecting the call stack as frames unwind.

@@ -101,7 +101,7 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
             guard case .int(let i) = a else { return .bool(false) }
             return .bool(i >= r.lower && (r.closed ? i <= r.upper : i < r.upper))
         default:
-            throw m.error("cannot test membership in a \(b.typeName)", at: range, code: "TypeError")
+            throw m.error("cannot test membership in \(b.typeNameWithArticle)", at: range, code: "TypeError")
         }
     case .add:
         switch (a, b) {

@@ -32,6 +32,16 @@ func sequence(_ list: [StmtNode], _ r: SourceRange) -> StmtNode {
 
 final class EmptyStmt: StmtNode {}
 
+/// Forgets the cells of a block's captured variables as the block starts again.
+final class ClearSlots: StmtNode {
+    let slots: [Int]
+    init(_ slots: [Int], _ r: SourceRange) { self.slots = slots; super.init(r) }
+    override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
+        for s in slots { f[s] = .nil }
+        return .normal
+    }
+}
+
 final class Sequence2: StmtNode {
     let first: StmtNode
     let second: StmtNode
@@ -119,8 +129,8 @@ func update(_ lv: LValue, _ f: Frame, _ m: Machine, _ range: SourceRange, mustEx
         try update(base, f, m, range, mustExist: true) { (container: inout Value) throws(Unwind) in
             switch container {
             case .map: try updateElement(&container, .string(name), m, range, mustExist: mustExist, body)
-            case .record(let r): throw m.error("cannot change field '\(name)' of a \(r.typeName): records are read-only", at: range, code: "TypeError")
-            default: throw m.error("cannot set field '\(name)' on a \(container.typeName)", at: range, code: "TypeError")
+            case .record(let r): throw m.error("cannot change field '\(name)' of \(container.typeNameWithArticle): records are read-only", at: range, code: "TypeError")
+            default: throw m.error("cannot set field '\(name)' on \(container.typeNameWithArticle)", at: range, code: "TypeError")
             }
         }
     }
@@ -162,7 +172,7 @@ private func updateElement(_ container: inout Value, _ key: Value, _ m: Machine,
     if case .string = container {
         throw m.error("Strings cannot be changed in place; build a new one", at: range, code: "TypeError")
     }
-    throw m.error("cannot assign into a \(container.typeName)", at: range, code: "TypeError")
+    throw m.error("cannot assign into \(container.typeNameWithArticle)", at: range, code: "TypeError")
 }
 
 extension Value {
@@ -353,7 +363,7 @@ final class ForStmt: StmtNode {
                 if try !turn(f, m, &flow) { return flow }
             }
         default:
-            throw m.error("cannot loop over a \(it.typeName): use a List, Map, Range or String", at: iterable.range, code: "TypeError")
+            throw m.error("cannot loop over \(it.typeNameWithArticle): use a List, Map, Range or String", at: iterable.range, code: "TypeError")
         }
         return flow
     }

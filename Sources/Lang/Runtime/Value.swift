@@ -42,6 +42,12 @@ public enum Value: @unchecked Sendable {
         }
     }
 
+    /// "an Int", "a String": for messages.
+    public var typeNameWithArticle: String {
+        let n = typeName
+        return (n.first.map { "AEIOU".contains($0) } ?? false ? "an " : "a ") + n
+    }
+
     /// A map value from ordered pairs.
     public static func map(_ entries: OrderedDictionary<String, Value>) -> Value { .map(MapStorage(entries)) }
 
@@ -67,10 +73,14 @@ public final class RangeValue {
         self.closed = closed
     }
 
-    /// The number of integers in the range.
-    public var count: Int {
-        if closed { return upper < lower ? 0 : upper - lower + 1 }
-        return upper <= lower ? 0 : upper - lower
+    /// The number of integers in the range; nil when that does not fit in an Int
+    /// (as for `0..=9223372036854775807`).
+    public var count: Int? {
+        if closed ? upper < lower : upper <= lower { return 0 }
+        let (d, o) = upper.subtractingReportingOverflow(lower)
+        if o { return nil }
+        if closed { let (c, o2) = d.addingReportingOverflow(1); return o2 ? nil : c }
+        return d
     }
 
     public func element(_ i: Int) -> Int { lower + i }
@@ -94,40 +104,44 @@ public final class Cell {
 }
 
 extension Value {
-    /// Deep equality; Ints and Floats compare by numeric value.
+    /// Deep equality; Ints and Floats compare by numeric value. Iterative, so values
+    /// nested a million deep compare without exhausting the stack.
     public static func equal(_ a: Value, _ b: Value) -> Bool {
-        switch (a, b) {
-        case (.nil, .nil): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.float(x), .float(y)): return x == y
-        case let (.int(x), .float(y)): return Double(x) == y
-        case let (.float(x), .int(y)): return x == Double(y)
-        case let (.string(x), .string(y)): return x == y
-        case let (.duration(x), .duration(y)): return x == y
-        case let (.list(x), .list(y)):
-            guard x.count == y.count else { return false }
-            for i in 0..<x.count where !equal(x[i], y[i]) { return false }
-            return true
-        case let (.map(x), .map(y)):
-            if x === y { return true }
-            guard x.entries.count == y.entries.count else { return false }
-            for (k, v) in x.entries {
-                guard let w = y.entries[k], equal(v, w) else { return false }
+        var work: [(Value, Value)] = [(a, b)]
+        while let (x, y) = work.popLast() {
+            switch (x, y) {
+            case (.nil, .nil): continue
+            case let (.bool(p), .bool(q)): if p != q { return false }
+            case let (.int(p), .int(q)): if p != q { return false }
+            case let (.float(p), .float(q)): if p != q { return false }
+            case let (.int(p), .float(q)): if Double(p) != q { return false }
+            case let (.float(p), .int(q)): if p != Double(q) { return false }
+            case let (.string(p), .string(q)): if p != q { return false }
+            case let (.duration(p), .duration(q)): if p != q { return false }
+            case let (.list(p), .list(q)):
+                guard p.count == q.count else { return false }
+                for i in 0..<p.count { work.append((p[i], q[i])) }
+            case let (.map(p), .map(q)):
+                if p === q { continue }
+                guard p.entries.count == q.entries.count else { return false }
+                for (k, v) in p.entries {
+                    guard let w = q.entries[k] else { return false }
+                    work.append((v, w))
+                }
+            case let (.range(p), .range(q)):
+                if !(p.count == q.count && (p.count == 0 || p.lower == q.lower)) { return false }
+            case let (.function(p), .function(q)): if p !== q { return false }
+            case let (.builtin(p), .builtin(q)): if p !== q { return false }
+            case let (.record(p), .record(q)):
+                if p === q { continue }
+                guard p.typeName == q.typeName, p.fields.count == q.fields.count else { return false }
+                for (k, v) in p.fields {
+                    guard let w = q.fields[k] else { return false }
+                    work.append((v, w))
+                }
+            default: return false
             }
-            return true
-        case let (.range(x), .range(y)):
-            return x.lower == y.lower && x.count == y.count
-        case let (.function(x), .function(y)): return x === y
-        case let (.builtin(x), .builtin(y)): return x === y
-        case let (.record(x), .record(y)):
-            if x === y { return true }
-            guard x.typeName == y.typeName, x.fields.count == y.fields.count else { return false }
-            for (k, v) in x.fields {
-                guard let w = y.fields[k], equal(v, w) else { return false }
-            }
-            return true
-        default: return false
         }
+        return true
     }
 }

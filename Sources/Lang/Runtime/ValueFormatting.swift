@@ -16,7 +16,7 @@ extension Value {
     }
 
     private func write(to out: inout String, quoted: Bool, depth: Int) {
-        if depth > 64 { out += "…"; return }
+        if depth > 1000 { out += "…"; return }
         switch self {
         case .nil: out += "nil"
         case .bool(let b): out += b ? "true" : "false"
@@ -43,7 +43,7 @@ extension Value {
             }
             out += "}"
         case .range(let r): out += "\(r.lower)\(r.closed ? "..=" : "..")\(r.upper)"
-        case .function(let c): out += "<fn \(c.proto.name)>"
+        case .function(let c): out += c.proto.name == "fn" ? "<fn>" : "<fn \(c.proto.name)>"
         case .builtin(let b): out += "<builtin \(b.name)>"
         case .record(let r):
             out += r.typeName

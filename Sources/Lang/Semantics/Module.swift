@@ -16,6 +16,8 @@ final class Chunk {
 final class Module {
     let path: String
     let globals = GlobalStore()
+    /// Names every module is given (such as `args`): not part of what it exports.
+    var seeded: Set<String> = []
     var chunk: Chunk?
     /// Set after the module has run: its names as a read-only record.
     var record: Value?
@@ -58,6 +60,7 @@ final class ModuleLoader {
         let file = SourceFile(name: joined, bytes: Array(data))
         let module = Module(path: key)
         seed(module.globals)
+        module.seeded = Set(module.globals.names)
         loading.append(key)
         defer { loading.removeLast() }
         let parsed = Parser.parse(file)
@@ -105,7 +108,7 @@ extension Machine {
             throw .error(e)
         }
         var fields: [(String, Value)] = []
-        for (i, name) in module.globals.names.enumerated() {
+        for (i, name) in module.globals.names.enumerated() where !module.seeded.contains(name) {
             fields.append((name, module.globals[i] ?? .nil))
         }
         let record = Value.record(Record(typeName: "Module", fields: .init(fields, uniquingKeysWith: { _, b in b })))

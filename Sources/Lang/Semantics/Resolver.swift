@@ -79,8 +79,9 @@ final class Resolver {
                 if let name = f.name, let r = f.nameRange {
                     let v = declare(name, isConst: true, at: r)
                     v?.signature = Signature(function: f)
+                    v?.role = .function
                 }
-            case .import(_, let alias, let r, _): _ = declare(alias, isConst: true, at: r)
+            case .import(_, let alias, let r, _): declare(alias, isConst: true, at: r)?.role = .module
             default: break
             }
         }
@@ -121,7 +122,15 @@ final class Resolver {
         defer { scope.blocks.removeLast() }
         extra?()
         hoist(stmts)
-        return stmts.compactMap { statement($0) }
+        let nodes = stmts.compactMap { statement($0) }
+        // Captured variables declared here get fresh cells each time the block runs (each
+        // loop turn), even when a closure captured them before their declaration.
+        let fresh = scope.blocks[scope.blocks.count - 1].values.compactMap { v -> Int? in
+            if case .cell(let s) = v.storage, v.role != .loopVariable, v.role != .caughtError { return s }
+            return nil
+        }
+        if fresh.isEmpty || stmts.isEmpty { return nodes }
+        return [ClearSlots(fresh.sorted(), stmts[0].range)] + nodes
     }
 
     // MARK: names
@@ -213,7 +222,12 @@ final class Resolver {
         case .expr(let e):
             return ExprStmt(expr(e), echo: repl && atTopLevel)
         case .declare(_, let name, let nameRange, let value, let r):
-            let valueNode = expr(value)
+            let valueNode: ExprNode
+            if case .function(let f) = value, f.name == nil {
+                valueNode = function(f, name: name)
+            } else {
+                valueNode = expr(value)
+            }
             guard let v = currentBlockVar(name), v.declRange == nameRange else { return nil }
             v.declared = true
             return DeclareStmt(v.storage, valueNode, r)
@@ -244,8 +258,12 @@ final class Resolver {
             scope.blocks.append([:])
             defer { scope.blocks.removeLast() }
             let a = declare(first.0, isConst: true, at: first.1, declared: true)
+            a?.role = .loopVariable
             var b: VarInfo?
-            if let second { b = declare(second.0, isConst: true, at: second.1, declared: true) }
+            if let second {
+                b = declare(second.0, isConst: true, at: second.1, declared: true)
+                b?.role = .loopVariable
+            }
             scope.loopDepth += 1
             defer { scope.loopDepth -= 1 }
             let bodyNodes = block(body)
@@ -265,7 +283,9 @@ final class Resolver {
             var slot: Storage?
             let handlerNodes = block(handler) {
                 if let (name, nr) = errorName {
-                    slot = self.declare(name, isConst: true, at: nr, declared: true)?.storage
+                    let v = self.declare(name, isConst: true, at: nr, declared: true)
+                    v?.role = .caughtError
+                    slot = v?.storage
                 }
             }
             return TryStmt(bodyNodes, slot, handlerNodes, r)
@@ -277,6 +297,8 @@ final class Resolver {
             switch loader.load(path, from: file, at: r) {
             case .failure(let ds):
                 diagnostics.append(contentsOf: ds)
+                // The name exists, so its uses report nothing more than the import's own error.
+                if let v = currentBlockVar(alias), v.declRange == aliasRange { v.declared = true }
                 return nil
             case .success(let module):
                 guard let v = currentBlockVar(alias), v.declRange == aliasRange else { return nil }
@@ -300,8 +322,16 @@ final class Resolver {
                 return nil
             case .variable(let v, let storage):
                 if v.isConst {
-                    let what = v.module != nil ? "an imported module" : (v.signature != nil ? "a function" : "a let constant")
-                    error("cannot assign to '\(name)': it is \(what) (declared on line \(v.declRange.location.line)); use var to declare a variable", r)
+                    let line = v.declRange.location.line
+                    let what: String
+                    switch v.role {
+                    case .function: what = "a function (declared on line \(line))"
+                    case .module: what = "an imported module (declared on line \(line))"
+                    case .loopVariable: what = "a loop variable (declared on line \(line))"
+                    case .caughtError: what = "the caught error (declared on line \(line))"
+                    default: what = "a let constant (declared on line \(line)); use var to declare a variable"
+                    }
+                    error("cannot assign to '\(name)': it is \(what)", r)
                     return nil
                 }
                 return .name(storage, name)
@@ -320,7 +350,33 @@ final class Resolver {
 
     // MARK: expressions
 
-    private func expr(_ e: Expr) -> ExprNode {
+    /// True while compiling the links of a postfix chain that has a `?.` in it.
+    private var inOptionalChain = false
+
+    /// `a?.b.c(d)[e]`: a nil before `?.` makes the whole chain nil, as in Swift. The chain is
+    /// compiled as usual and wrapped once; links reached as a base keep the chain open,
+    /// anything else (arguments, indexes, operands) starts afresh.
+    private func expr(_ e: Expr, asBase: Bool = false) -> ExprNode {
+        let saved = inOptionalChain
+        defer { inOptionalChain = saved }
+        if !asBase { inOptionalChain = false }
+        if !inOptionalChain, Self.chainHasOptional(e) {
+            inOptionalChain = true
+            return OptionalChainNode(link(e), e.range)
+        }
+        return link(e)
+    }
+
+    private static func chainHasOptional(_ e: Expr) -> Bool {
+        switch e {
+        case .field(let b, _, let optional, _, _): return optional || chainHasOptional(b)
+        case .index(let b, _, _): return chainHasOptional(b)
+        case .call(let c, _, _): return chainHasOptional(c)
+        default: return false
+        }
+    }
+
+    private func link(_ e: Expr) -> ExprNode {
         switch e {
         case .literal(let lit, let r):
             switch lit {
@@ -355,10 +411,12 @@ final class Resolver {
         case .or(let a, let b, let r): return OrNode(expr(a), expr(b), r)
         case .coalesce(let a, let b, let r): return CoalesceNode(expr(a), expr(b), r)
         case .range(let a, let b, let closed, let r): return RangeNode(expr(a), expr(b), closed: closed, r)
-        case .index(let b, let i, let r): return IndexNode(expr(b), expr(i), r)
+        case .index(let b, let i, let r):
+            let base = expr(b, asBase: true)
+            return IndexNode(base, expr(i), r)
         case .field(let base, let name, let optional, let nameRange, let r):
             checkModuleField(base, name, nameRange)
-            return FieldNode(expr(base), name, optional: optional, r)
+            return FieldNode(expr(base, asBase: true), name, optional: optional, r)
         case .function(let f): return function(f)
         case .call(let callee, let args, let r): return call(callee, args, r)
         }
@@ -388,7 +446,8 @@ final class Resolver {
                 guard let lv = lvalueForAppend(base) else { return ConstNode(.nil, r) }
                 return AppendStmt(lv, args.first.map { expr($0.value) } ?? ConstNode(.nil, r), r)
             }
-            return MethodCallNode(expr(base), name, args.map { expr($0.value) }, labels: labels, optional: optional, r)
+            let receiver = expr(base, asBase: true)
+            return MethodCallNode(receiver, name, args.map { expr($0.value) }, labels: labels, optional: optional, r)
         }
         let calleeNode: ExprNode
         if case .name(let name, let nr) = callee {
@@ -404,7 +463,7 @@ final class Resolver {
                 error(problem, r)
             }
         } else {
-            calleeNode = expr(callee)
+            calleeNode = expr(callee, asBase: true)
         }
         return CallNode(calleeNode, args.map { expr($0.value) }, labels: labels, r)
     }
@@ -432,13 +491,16 @@ final class Resolver {
         return lvalue(base, compound: true)
     }
 
-    private func function(_ f: FunctionSyntax) -> ExprNode {
+    private func function(_ f: FunctionSyntax, name: String? = nil) -> ExprNode {
         let inner = FunctionScope(parent: scope, isTop: false)
         let outer = scope
         scope = inner
         var paramVars: [VarInfo] = []
         for p in f.parameters {
-            if let v = declare(p.name, isConst: false, at: p.range, declared: false) { paramVars.append(v) }
+            if let v = declare(p.name, isConst: false, at: p.range, declared: false) {
+                v.role = .parameter
+                paramVars.append(v)
+            }
         }
         // Defaults see the parameters before them.
         var defaults: [ExprNode?] = []
@@ -456,7 +518,7 @@ final class Resolver {
             body = sequence(block(f.body), f.range)
         }
         scope = outer
-        let proto = FunctionProto(name: f.name ?? "fn", parameterNames: f.parameters.map(\.name), defaults: defaults,
+        let proto = FunctionProto(name: f.name ?? name ?? "fn", parameterNames: f.parameters.map(\.name), defaults: defaults,
                                   frameSize: max(inner.nextSlot, 1), body: body, expressionBody: expressionBody,
                                   boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range)
         return FunctionNode(proto, captureFrom: inner.captures.map(\.from), f.range)

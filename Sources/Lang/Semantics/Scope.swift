@@ -1,7 +1,11 @@
 /// A declared name as the resolver sees it.
 final class VarInfo {
+    /// What kind of name it is, for error messages.
+    enum Role { case variable, constant, function, parameter, loopVariable, caughtError, module }
+
     let name: String
     let isConst: Bool
+    var role: Role
     let declRange: SourceRange
     var storage: Storage
     /// False until the resolver passes the declaration: a direct use before it is an error.
@@ -14,6 +18,7 @@ final class VarInfo {
     init(name: String, isConst: Bool, declRange: SourceRange, storage: Storage, declared: Bool) {
         self.name = name
         self.isConst = isConst
+        self.role = isConst ? .constant : .variable
         self.declRange = declRange
         self.storage = storage
         self.declared = declared

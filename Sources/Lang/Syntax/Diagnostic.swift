@@ -81,8 +81,14 @@ public struct StackFrame: Sendable, Equatable {
 }
 
 extension String {
+    /// Tabs become spaces and other control characters U+FFFD, so an excerpt of a binary
+    /// file never writes raw control bytes to the terminal.
     fileprivate func replacingTabs() -> String {
-        String(map { $0 == "\t" ? " " : $0 })
+        String(map { ch -> Character in
+            if ch == "\t" { return " " }
+            if let a = ch.asciiValue, a < 0x20 || a == 0x7F { return "\u{FFFD}" }
+            return ch
+        })
     }
 }
 

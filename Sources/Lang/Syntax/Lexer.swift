@@ -16,8 +16,10 @@ struct Lexer {
     static func tokenize(_ file: SourceFile) throws(Diagnostic) -> [Token] {
         try validateUTF8(file)
         var lexer = Lexer(file: file)
+        // A UTF-8 byte order mark is not part of the script.
+        if file.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { lexer.i = 3 }
         // A first line starting with `#!` is a shebang: skip it.
-        if file.bytes.starts(with: [0x23, 0x21]) {
+        if file.bytes[lexer.i...].starts(with: [0x23, 0x21]) {
             while lexer.i < lexer.limit, lexer.b[lexer.i] != 0x0A { lexer.i += 1 }
         }
         var tokens: [Token] = []
@@ -203,6 +205,7 @@ struct Lexer {
                 return Token(kind: .float(v), start: start, end: i)
             }
             guard let v = Int(text) else {
+                if text == "9223372036854775808" { return Token(kind: .intMinMagnitude, start: start, end: i) }
                 throw Diagnostic(.syntax, "integer literal is too large for a 64-bit Int", at: range(start, i))
             }
             return Token(kind: .int(v), start: start, end: i)
@@ -282,7 +285,11 @@ struct Lexer {
                 var depth = 0
                 var sub = Lexer(file: file, from: i, to: limit)
                 while true {
-                    let t = try sub.next()
+                    let t: Token
+                    do { t = try sub.next() } catch where error.atEndOfInput {
+                        // Usually a missing '}' before the string's closing quote.
+                        throw Diagnostic(.syntax, "unterminated interpolation: expected '}' to close '${'", at: range(codeStart - 2, codeStart), atEndOfInput: true)
+                    }
                     if t.kind == .eof {
                         throw Diagnostic(.syntax, "unterminated interpolation: expected '}' to close '${'", at: range(codeStart - 2, codeStart), atEndOfInput: true)
                     }

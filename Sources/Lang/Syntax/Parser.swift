@@ -2,6 +2,7 @@
 /// recover from (one per statement) so `ecsh check` reports them all.
 struct Parser {
     static let maxNesting = 200
+    static let maxOperators = 10_000
 
     private let file: SourceFile
     private var tokens: [Token]
@@ -9,6 +10,7 @@ struct Parser {
     /// Inside `( )`, `[ ]` and map `{ }` newlines do not end anything; inside a block they do.
     private var ignoreNewlines: [Bool] = [false]
     private var nesting = 0
+    private var operators = 0
     private(set) var diagnostics: [Diagnostic] = []
 
     init(file: SourceFile, tokens: [Token]) {
@@ -70,6 +72,16 @@ struct Parser {
         let t = peek()
         guard t.kind == .punct(p) else { throw error("expected \(what), found \(t.kind.display)", at: t) }
         return advance()
+    }
+
+    /// Like `expect`, but at the end of input the error points at the unclosed opener.
+    private mutating func expectClose(_ p: Punct, opener: Token, _ what: String, _ openerText: String) throws(Diagnostic) -> Token {
+        let t = peek()
+        if t.kind == .eof {
+            let closer = p.rawValue
+            throw Diagnostic(.syntax, "expected '\(closer)' to close \(openerText)", at: range(opener), atEndOfInput: true)
+        }
+        return try expect(p, what)
     }
 
     private mutating func expectIdentifier(_ what: String) throws(Diagnostic) -> (String, SourceRange) {
@@ -170,6 +182,7 @@ struct Parser {
     }
 
     private mutating func parseStatement() throws(Diagnostic) -> Stmt {
+        operators = 0
         let t = peek()
         switch t.kind {
         case .keyword(.let), .keyword(.var):
@@ -337,12 +350,21 @@ struct Parser {
         return try parseCoalesce()
     }
 
-    private mutating func afterOperator() { skipNewlines() }
+    /// Counts operators so a left-deep chain (`1 + 1 + ... + 1`) cannot grow deeper than
+    /// the tree walkers may recurse.
+    private mutating func afterOperator() throws(Diagnostic) {
+        operators += 1
+        if operators > Self.maxOperators {
+            throw Diagnostic(.syntax, "expression is too long (more than \(Self.maxOperators) operators): split it into smaller ones",
+                             at: range(tokens[max(0, pos - 1)]))
+        }
+        skipNewlines()
+    }
 
     private mutating func parseCoalesce() throws(Diagnostic) -> Expr {
         var left = try parseOr()
         while match(.questionQuestion) {
-            afterOperator()
+            try afterOperator()
             let right = try parseOr()
             left = .coalesce(left, right, left.range.to(right.range))
         }
@@ -352,7 +374,7 @@ struct Parser {
     private mutating func parseOr() throws(Diagnostic) -> Expr {
         var left = try parseAnd()
         while match(.or) {
-            afterOperator()
+            try afterOperator()
             let right = try parseAnd()
             left = .or(left, right, left.range.to(right.range))
         }
@@ -362,7 +384,7 @@ struct Parser {
     private mutating func parseAnd() throws(Diagnostic) -> Expr {
         var left = try parseNot()
         while match(.and) {
-            afterOperator()
+            try afterOperator()
             let right = try parseNot()
             left = .and(left, right, left.range.to(right.range))
         }
@@ -402,7 +424,7 @@ struct Parser {
         let left = try parseRange()
         guard let (op, negate, length) = comparisonOperator() else { return left }
         for _ in 0..<length { _ = advance() }
-        afterOperator()
+        try afterOperator()
         let right = try parseRange()
         var e = Expr.binary(op, left, right, left.range.to(right.range))
         if negate { e = .unary(.not, e, e.range) }
@@ -417,7 +439,7 @@ struct Parser {
         let t = peek()
         guard t.kind == .punct(.dotDot) || t.kind == .punct(.dotDotEq) else { return left }
         _ = advance()
-        afterOperator()
+        try afterOperator()
         let right = try parseAdditive()
         return .range(left, right, closed: t.kind == .punct(.dotDotEq), left.range.to(right.range))
     }
@@ -432,7 +454,7 @@ struct Parser {
             default: return left
             }
             _ = advance()
-            afterOperator()
+            try afterOperator()
             let right = try parseMultiplicative()
             left = .binary(op, left, right, left.range.to(right.range))
         }
@@ -449,7 +471,7 @@ struct Parser {
             default: return left
             }
             _ = advance()
-            afterOperator()
+            try afterOperator()
             let right = try parseUnary()
             left = .binary(op, left, right, left.range.to(right.range))
         }
@@ -459,6 +481,11 @@ struct Parser {
         let t = peek()
         if t.kind == .punct(.minus) {
             _ = advance()
+            let n = peek()
+            if n.kind == .intMinMagnitude {
+                _ = advance()
+                return .literal(.int(.min), range(t).to(range(n)))
+            }
             try nest(at: t)
             defer { nesting -= 1 }
             let operand = try parseUnary()
@@ -481,7 +508,7 @@ struct Parser {
             switch t.kind {
             case .punct(.lparen):
                 _ = advance()
-                let args = try parseArguments()
+                let args = try parseArguments(open: t)
                 e = .call(e, args, e.range.to(range(t.start, previousEnd)))
             case .punct(.lbracket):
                 _ = advance()
@@ -501,7 +528,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseArguments() throws(Diagnostic) -> [Argument] {
+    private mutating func parseArguments(open: Token) throws(Diagnostic) -> [Argument] {
         try withNewlines(ignored: true) { (p: inout Parser) throws(Diagnostic) -> [Argument] in
             var args: [Argument] = []
             while !p.check(.rparen) {
@@ -522,7 +549,7 @@ struct Parser {
                 args.append(Argument(label: label, labelRange: labelRange, value: value))
                 if !p.match(.comma) { break }
             }
-            _ = try p.expect(.rparen, "',' or ')' after the argument")
+            _ = try p.expectClose(.rparen, opener: open, "',' or ')' after the argument", "the call opened here")
             return args
         }
     }
@@ -543,17 +570,15 @@ struct Parser {
         case .keyword(.fn):
             return .function(try parseFunction())
         case .punct(.lparen):
-            try nest(at: t)
-            defer { nesting -= 1 }
+            // parseExpression counts the level of what is inside.
             return try withNewlines(ignored: true) { (p: inout Parser) throws(Diagnostic) -> Expr in
                 _ = p.advance()
                 let e = try p.parseExpression()
-                _ = try p.expect(.rparen, "')' to close '('")
+                _ = try p.expectClose(.rparen, opener: t, "')' to close '('", "the '(' opened here")
                 return e
             }
         case .punct(.lbracket):
-            try nest(at: t)
-            defer { nesting -= 1 }
+            // parseExpression counts the level of what is inside.
             return try withNewlines(ignored: true) { (p: inout Parser) throws(Diagnostic) -> Expr in
                 _ = p.advance()
                 var items: [Expr] = []
@@ -561,12 +586,11 @@ struct Parser {
                     items.append(try p.parseExpression())
                     if !p.match(.comma) { break }
                 }
-                _ = try p.expect(.rbracket, "',' or ']' in the list")
+                _ = try p.expectClose(.rbracket, opener: t, "',' or ']' in the list", "the list opened here")
                 return .list(items, p.range(t.start, p.previousEnd))
             }
         case .punct(.lbrace):
-            try nest(at: t)
-            defer { nesting -= 1 }
+            // parseExpression counts the level of what is inside.
             return try withNewlines(ignored: true) { (p: inout Parser) throws(Diagnostic) -> Expr in
                 _ = p.advance()
                 var entries: [(Expr, Expr)] = []
@@ -584,9 +608,11 @@ struct Parser {
                     entries.append((key, value))
                     if !p.match(.comma) { break }
                 }
-                _ = try p.expect(.rbrace, "',' or '}' in the map")
+                _ = try p.expectClose(.rbrace, opener: t, "',' or '}' in the map", "the map opened here")
                 return .map(entries, p.range(t.start, p.previousEnd))
             }
+        case .intMinMagnitude:
+            throw error("integer literal is too large for a 64-bit Int", at: t)
         case .eof:
             throw error("expected an expression, found end of input", at: t)
         default:

@@ -4,6 +4,8 @@ struct Token: Sendable {
         case identifier(String)
         case keyword(Keyword)
         case int(Int)
+        /// 9223372036854775808: only valid right after a unary minus, as Int.min.
+        case intMinMagnitude
         case float(Double)
         /// Nanoseconds.
         case duration(Int)
@@ -52,7 +54,7 @@ extension Token.Kind {
         switch self {
         case .identifier(let n): return "identifier '\(n)'"
         case .keyword(let k): return "'\(k.rawValue)'"
-        case .int, .float: return "a number"
+        case .int, .float, .intMinMagnitude: return "a number"
         case .duration: return "a duration"
         case .string: return "a string"
         case .punct(let p): return "'\(p.rawValue)'"
