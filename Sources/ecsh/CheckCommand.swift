@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lang
+import Runtime
 
 /// `ecsh check FILE...`: parse and resolve, report every error, run nothing.
 struct CheckCommand: ParsableCommand {
@@ -21,6 +22,7 @@ struct CheckCommand: ParsableCommand {
         let paths = files
         let failed = LargeStack.run { () -> Bool in
             let interpreter = Interpreter()
+            ECSBuiltins.all().forEach(interpreter.register)
             var failed = false
             for path in paths {
                 guard let file = try? ScriptFile.load(path) else { failed = true; continue }

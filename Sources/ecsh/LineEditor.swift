@@ -33,7 +33,11 @@ final class LineEditor {
     /// Signals handled for the whole session; SIGTSTP only at the prompt.
     private static let sessionSignals = [SIGINT, SIGWINCH, SIGTERM, SIGHUP]
 
+    private typealias Handler = @convention(c) (Int32) -> Void
+
     private let complete: Completer
+    /// What the session signals did before, put back by `close`.
+    private var previousHandlers: [(Int32, Handler?)] = []
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private var event: Event?
@@ -64,7 +68,7 @@ final class LineEditor {
         rl_attempted_completion_function = Self.completionHook
         rl_completion_display_matches_hook = Self.displayHook
         stifle_history(Int32(historyLimit))
-        for sig in Self.sessionSignals { signal(sig, Self.onSignal) }
+        previousHandlers = Self.sessionSignals.map { ($0, signal($0, Self.onSignal)) }
         // A blocked signal mask is inherited through exec; a REPL that Ctrl-C cannot reach
         // is no use, so take these signals on this thread whatever the parent did.
         var set = sigset_t()
@@ -75,7 +79,7 @@ final class LineEditor {
 
     /// Puts the signals back; the editor is unusable after.
     func close() {
-        for sig in Self.sessionSignals { signal(sig, SIG_DFL) }
+        for (sig, handler) in previousHandlers { signal(sig, handler) }
         Self.wakeFD.store(-1, ordering: .relaxed)
         if wakeRead >= 0 { Foundation.close(wakeRead); Foundation.close(wakeWrite) }
         if Self.current === self { Self.current = nil }
@@ -90,8 +94,10 @@ final class LineEditor {
         fflush(stdout)
         fflush(stderr)
         event = nil
-        signal(SIGTSTP, Self.onSignal)
-        defer { signal(SIGTSTP, SIG_DFL) }
+        // Ctrl-Z: ours at the prompt, unless there is no job control (SIGTSTP ignored).
+        let tstp = signal(SIGTSTP, Self.onSignal)
+        if Self.isIgnore(tstp) { signal(SIGTSTP, tstp) }
+        defer { signal(SIGTSTP, tstp) }
         rl_callback_handler_install(prompt, Self.lineHandler)
         rl_reset_screen_size() // the window may have changed while an entry ran
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
@@ -107,6 +113,10 @@ final class LineEditor {
                 for sig in drainSignals() where event == nil { handleAtPrompt(sig) }
             }
             if event == nil, fds[0].revents != 0 {
+                if fds[0].revents & Int16(POLLNVAL) != 0 {
+                    rl_callback_handler_remove()
+                    return .endOfInput
+                }
                 rl_callback_read_char()
             }
         }
@@ -156,9 +166,13 @@ final class LineEditor {
         return out
     }
 
+    private static func isIgnore(_ handler: Handler?) -> Bool {
+        handler.map { unsafeBitCast($0, to: Int.self) == 1 } ?? false // SIG_IGN is (handler)1
+    }
+
     // MARK: C callbacks
 
-    private static let onSignal: @convention(c) (Int32) -> Void = { sig in
+    private static let onSignal: Handler = { sig in
         let saved = errno
         if sig == SIGINT || sig == SIGTERM || sig == SIGHUP { Interrupt.request() }
         var byte = UInt8(truncatingIfNeeded: sig)
@@ -176,9 +190,7 @@ final class LineEditor {
             editor.event = .line(String(cString: line))
             free(line)
         } else {
-            // With bracketed paste on, readline has already ended the line.
-            let pasteOn = rl_variable_value("enable-bracketed-paste").map { String(cString: $0) == "on" } ?? false
-            if rl_eof_found == 0 || !pasteOn { fputs("\n", rl_outstream) }
+            if ecsh_rl_ended_line_at_eof() == 0 { fputs("\n", rl_outstream) }
             fflush(rl_outstream)
             editor.event = .endOfInput
         }

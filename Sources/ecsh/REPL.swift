@@ -1,5 +1,6 @@
 import Foundation
 import Lang
+import Runtime
 
 /// The interactive session on a terminal: reads entries with readline (continuation
 /// lines while a bracket, block or string is open), runs them in one Interpreter so
@@ -20,6 +21,7 @@ struct REPL {
     func run() -> Int32 {
         let output = SessionOutput()
         let interpreter = Interpreter(arguments: arguments, output: output)
+        ECSBuiltins.all().forEach(interpreter.register)
         var history = History(path: History.defaultPath())
         let completion = Completion(interpreter: interpreter)
         let editor = LineEditor(name: "ecsh", historyLimit: history.limit) { completion.matches(for: $0, after: $1) }

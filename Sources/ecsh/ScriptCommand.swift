@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lang
+import Runtime
 
 /// Runs a script file, `-e` code or stdin; with nothing to run on a terminal, the REPL.
 struct ScriptCommand: ParsableCommand {
@@ -39,6 +40,7 @@ struct ScriptCommand: ParsableCommand {
         let scriptArgs = args
         let status = LargeStack.run { () -> Int32 in
             let interpreter = Interpreter(arguments: scriptArgs)
+            ECSBuiltins.all().forEach(interpreter.register)
             return Signals.whileRunning { ScriptRunner.report(interpreter.run(file)) }
         }
         throw ExitCode(status)

@@ -156,3 +156,15 @@ struct BadInputTests {
         try check(Data("print([1, 2, 3][3])".utf8), "index 3 is out of range for a List of 3 items")
     }
 }
+
+/// The examples the README points at run as documented.
+struct ExampleTests {
+    @Test func helloRuns() throws {
+        let r = try Binary.run(["examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("hello, ops\n1. migrate (up to 20m)\n"))
+        #expect(r.stdout.contains("worst case: 1h51m30s\n"))
+        #expect(r.stdout.contains("backfill: TooSlow: backfill may run longer than an hour\n"))
+        #expect(r.stderr == "")
+    }
+}

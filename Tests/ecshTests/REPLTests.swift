@@ -36,14 +36,18 @@ struct REPLTests {
         try tmux.expectEnd(["ecsh> add(x, 2)", "42", "ecsh>"])
 
         // Errors: the diagnostic with its caret, no colour under NO_COLOR, and the session goes on.
+        // (The wording of messages is the interpreter's; here only where they go.)
         try tmux.enter("x + nope")
-        try tmux.expectEnd(["ecsh> x + nope", "<repl>:1:5: error: unknown name 'nope' (did you mean 'now'?)",
-                        "    x + nope", "        ^~~~", "ecsh>"])
+        try tmux.expect("the name error, then a prompt") { s in
+            let t = Array(s.suffix(5))
+            return t.count == 5 && t[0] == "ecsh> x + nope" && t[1].hasPrefix("<repl>:1:5: error: ") && t[1].contains("'nope'")
+                && t[2] == "    x + nope" && t[3].hasPrefix("        ^") && t[4] == "ecsh>"
+        }
         #expect(try !tmux.screen(escapes: true).contains("\u{1B}["), "NO_COLOR is set, yet the error is coloured")
         try tmux.enter("[1][3]")
-        try tmux.expect("runtime error reported") { s in
-            s.suffix(6).first == "ecsh> [1][3]" && s.suffix(5).first?.contains("error: index 3 is out of range") == true
-                && s.last == "ecsh>"
+        try tmux.expect("the runtime error, then a prompt") { s in
+            guard let i = s.lastIndex(of: "ecsh> [1][3]") else { return false }
+            return s[(i + 1)...].first?.hasPrefix("<repl>:1:1: error: ") == true && s.last == "ecsh>"
         }
         try tmux.enter("x")
         try tmux.expectEnd(["ecsh> x", "40", "ecsh>"])
@@ -132,8 +136,8 @@ struct REPLTests {
         let home = try TempHome()
         defer { home.remove() }
         var old = (0..<1100).map { "n = \($0)" }
-        old.insert("", at: 10)
-        old.insert("n = 20", at: 21) // a repeat of the line before
+        old.insert("", at: 1050)
+        old.insert("n = 1060", at: 1061) // a repeat of the line before
         try home.writeHistory(old)
         let tmux = try Tmux()
         defer { tmux.kill() }
@@ -147,6 +151,8 @@ struct REPLTests {
         #expect(lines.count == 1000)
         #expect(lines.first == "n = 100")
         #expect(lines.last == "n = 1099")
+        #expect(!lines.contains(""))
+        #expect(lines.filter { $0 == "n = 1060" }.count == 1)
     }
 
     @Test func historyFallsBackToHomeWithoutXDG() throws {

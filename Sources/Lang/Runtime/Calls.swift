@@ -89,11 +89,27 @@ final class CallNode: ExprNode {
         a0 = args.count > 0 ? args[0] : callee
         a1 = args.count > 1 ? args[1] : callee
         a2 = args.count > 2 ? args[2] : callee
+        let g = callee as? GlobalGet
+        calleeIsGlobal = g != nil
+        globalStore = g?.store ?? Self.noStore
+        globalIndex = g?.index ?? 0
         super.init(r)
     }
 
+    // When the callee is a module-level name it is read in place, without a node call.
+    // Plain fields, not an optional, so the hot path binds nothing (and retains nothing).
+    nonisolated(unsafe) private static let noStore = GlobalStore()  // never written: a placeholder
+    let calleeIsGlobal: Bool
+    let globalStore: GlobalStore
+    let globalIndex: Int
+
+    @inline(__always) private func calleeValue(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
+        if calleeIsGlobal, let v = globalStore[globalIndex] { return v }
+        return try callee.eval(f, m)
+    }
+
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
-        let c = try callee.eval(f, m)
+        let c = try calleeValue(f, m)
         switch c {
         case .function(let clo):
             let p = clo.proto

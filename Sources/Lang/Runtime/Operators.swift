@@ -216,3 +216,30 @@ func compare(_ a: Value, _ b: Value) -> Int? {
         return nil
     }
 }
+
+/// `local op constant` for Int constants (`n < 2`, `n - 1`, `i == 0`): one node instead of
+/// three, the commonest shapes in loops and recursion.
+final class LocalConstNode: ExprNode {
+    let slot: Int
+    let op: BinaryOp
+    let constant: Int
+    init(_ slot: Int, _ op: BinaryOp, _ constant: Int, _ r: SourceRange) {
+        self.slot = slot; self.op = op; self.constant = constant; super.init(r)
+    }
+    override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
+        if case .int(let x) = f[slot] {
+            switch op {
+            case .add: let (r, o) = x.addingReportingOverflow(constant); if !o { return .int(r) }
+            case .sub: let (r, o) = x.subtractingReportingOverflow(constant); if !o { return .int(r) }
+            case .lt: return .bool(x < constant)
+            case .le: return .bool(x <= constant)
+            case .gt: return .bool(x > constant)
+            case .ge: return .bool(x >= constant)
+            case .eq: return .bool(x == constant)
+            case .ne: return .bool(x != constant)
+            default: break
+            }
+        }
+        return try binary(op, f[slot], .int(constant), range, m)
+    }
+}

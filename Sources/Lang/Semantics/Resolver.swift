@@ -401,6 +401,10 @@ final class Resolver {
         case .unary(.not, let x, let r): return NotNode(expr(x), r)
         case .binary(let op, let a, let b, let r):
             let l = expr(a), rt = expr(b)
+            if let local = l as? LocalGet, let c = rt as? ConstNode, case .int(let k) = c.value,
+               [.add, .sub, .lt, .le, .gt, .ge, .eq, .ne].contains(op) {
+                return LocalConstNode(local.slot, op, k, r)
+            }
             switch op {
             case .add: return AddNode(l, rt, r)
             case .sub: return SubNode(l, rt, r)

@@ -1,1 +1,0 @@
-// Runtime: the ECS layer (issue 3).
