@@ -105,6 +105,8 @@ public final class Interpreter {
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
+        // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
+        Interrupt.clear()
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty { return .rejected(parsed.diagnostics) }
         let compiled = Resolver.compile(parsed.statements, file: file, globals: mainGlobals, builtins: builtins, loader: loader, repl: repl)
@@ -113,7 +115,6 @@ public final class Interpreter {
         case .failure(let ds): return .rejected(ds)
         case .success(let c): chunk = c
         }
-        Interrupt.clear()
         defer { machine.output.flush() }
         do {
             try machine.runChunk(chunk, function: "<script>")

@@ -33,6 +33,7 @@ struct REPL {
         output.write(Self.banner + "\n")
 
         var pending: [String] = []
+        var entryNumber = 0
         while true {
             output.endLine()
             switch editor.read(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
@@ -51,14 +52,16 @@ struct REPL {
                 if Interpreter.needsMoreInput(entry) { continue }
                 pending.removeAll()
                 if entry.allSatisfy(\.isWhitespace) { continue }
-                if let status = evaluate(entry, in: interpreter, output: output) { return status }
+                entryNumber += 1
+                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output) { return status }
             }
         }
     }
 
     /// Runs one entry; the exit status when it called `exit(n)`.
-    private func evaluate(_ entry: String, in interpreter: Interpreter, output: SessionOutput) -> Int32? {
-        let outcome = interpreter.runREPLEntry(SourceFile(name: "<repl>", text: entry))
+    private func evaluate(_ entry: String, number entryNumber: Int, in interpreter: Interpreter, output: SessionOutput) -> Int32? {
+        // Numbered, so an error in a function from an earlier entry says which entry.
+        let outcome = interpreter.runREPLEntry(SourceFile(name: "<repl:\(entryNumber)>", text: entry))
         switch outcome {
         case .finished:
             return nil

@@ -40,14 +40,14 @@ struct REPLTests {
         try tmux.enter("x + nope")
         try tmux.expect("the name error, then a prompt") { s in
             let t = Array(s.suffix(5))
-            return t.count == 5 && t[0] == "ecsh> x + nope" && t[1].hasPrefix("<repl>:1:5: error: ") && t[1].contains("'nope'")
+            return t.count == 5 && t[0] == "ecsh> x + nope" && t[1].hasPrefix("<repl:5>:1:5: error: ") && t[1].contains("'nope'")
                 && t[2] == "    x + nope" && t[3].hasPrefix("        ^") && t[4] == "ecsh>"
         }
         #expect(try !tmux.screen(escapes: true).contains("\u{1B}["), "NO_COLOR is set, yet the error is coloured")
         try tmux.enter("[1][3]")
         try tmux.expect("the runtime error, then a prompt") { s in
             guard let i = s.lastIndex(of: "ecsh> [1][3]") else { return false }
-            return s[(i + 1)...].first?.hasPrefix("<repl>:1:1: error: ") == true && s.last == "ecsh>"
+            return s[(i + 1)...].first?.hasPrefix("<repl:6>:1:1: error: ") == true && s.last == "ecsh>"
         }
         try tmux.enter("x")
         try tmux.expectEnd(["ecsh> x", "40", "ecsh>"])

@@ -137,7 +137,10 @@ enum StandardLibrary {
                 var out = "Built-ins (help(\"name\") for one):\n"
                 for b in all.values.sorted(by: { $0.name < $1.name }) {
                     let first = b.doc.split(separator: "\n").first.map(String.init) ?? ""
-                    out += "  \(b.signature.padding(toLength: max(30, b.signature.count + 1), withPad: " ", startingAt: 0))\(first)\n"
+                    // A signature too wide for the column puts its description on the next line.
+                    let sig = b.signature
+                    out += sig.count <= 34 ? "  \(sig.padding(toLength: 36, withPad: " ", startingAt: 0))\(first)\n"
+                        : "  \(sig)\n  \(String(repeating: " ", count: 36))\(first)\n"
                 }
                 ctx.output.write(out)
                 return .nil

@@ -32,7 +32,10 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         let (shown, caretColumn, caretWidth) = Self.excerpt(range: range, loc: loc)
         out += "    \(shown)\n"
         out += "    \(String(repeating: " ", count: caretColumn))\(green)^\(String(repeating: "~", count: max(0, caretWidth - 1)))\(reset)"
-        for line in Self.stackLines(callStack) { out += "\n" + line }
+        // A stack of only the top level says nothing the first line does not.
+        if callStack.count > 1 {
+            for line in Self.stackLines(callStack) { out += "\n" + line }
+        }
         return out
     }
 

@@ -250,7 +250,15 @@ struct Parser {
             let (alias, aliasRange) = try expectIdentifier("a module name after 'as'")
             return .import(path: path, alias: alias, aliasRange: aliasRange, range(t.start, previousEnd))
         case .punct(.lbrace):
-            // A `{` at the start of a statement is a block, not a map.
+            // A `{` at the start of a statement is a block, unless it starts a map entry
+            // (`{a: 1}`, `{"k": v}`): blocks never begin with `name:`.
+            let next = tokens[pos + 1].kind, after = tokens[min(pos + 2, tokens.count - 1)].kind
+            var startsMap = false
+            if after == .punct(.colon) {
+                if case .identifier = next { startsMap = true }
+                if case .string = next { startsMap = true }
+            }
+            if startsMap { return try parseExpressionStatement() }
             let body = try parseBlock()
             return .block(body, range(t.start, previousEnd))
         case .keyword(.else):
