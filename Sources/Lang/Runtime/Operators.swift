@@ -13,33 +13,19 @@ final class BinaryNode: ExprNode {
     }
 }
 
-final class AddNode: ExprNode {
-    let left: ExprNode
-    let right: ExprNode
-    init(_ l: ExprNode, _ r: ExprNode, _ range: SourceRange) { left = l; right = r; super.init(range) }
+/// `+` and `-` with the Int case inline.
+final class AddSubNode: ExprNode {
+    let op: BinaryOp
+    let left: ExprNode, right: ExprNode
+    init(_ op: BinaryOp, _ l: ExprNode, _ r: ExprNode, _ range: SourceRange) { self.op = op; left = l; right = r; super.init(range) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         let a = try left.eval(f, m)
         let b = try right.eval(f, m)
         if case .int(let x) = a, case .int(let y) = b {
-            let (r, o) = x.addingReportingOverflow(y)
+            let (r, o) = op == .add ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
             if !o { return .int(r) }
         }
-        return try binary(.add, a, b, range, m)
-    }
-}
-
-final class SubNode: ExprNode {
-    let left: ExprNode
-    let right: ExprNode
-    init(_ l: ExprNode, _ r: ExprNode, _ range: SourceRange) { left = l; right = r; super.init(range) }
-    override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
-        let a = try left.eval(f, m)
-        let b = try right.eval(f, m)
-        if case .int(let x) = a, case .int(let y) = b {
-            let (r, o) = x.subtractingReportingOverflow(y)
-            if !o { return .int(r) }
-        }
-        return try binary(.sub, a, b, range, m)
+        return try binary(op, a, b, range, m)
     }
 }
 

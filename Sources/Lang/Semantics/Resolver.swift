@@ -406,8 +406,7 @@ final class Resolver {
                 return LocalConstNode(local.slot, op, k, r)
             }
             switch op {
-            case .add: return AddNode(l, rt, r)
-            case .sub: return SubNode(l, rt, r)
+            case .add, .sub: return AddSubNode(op, l, rt, r)
             case .lt, .le, .gt, .ge: return CompareNode(op, l, rt, r)
             default: return BinaryNode(op, l, rt, r)
             }
