@@ -86,6 +86,8 @@ public final class Interpreter {
 
     /// True when `text` is an unfinished entry (an open bracket, block or string): the REPL reads another line.
     public static func needsMoreInput(_ text: String) -> Bool {
+        // A trailing backslash joins the next line.
+        if text.reversed().drop(while: { $0 == " " || $0 == "\t" }).first == "\\" { return true }
         let parsed = Parser.parse(SourceFile(name: "<repl>", text: text))
         return parsed.diagnostics.contains { $0.atEndOfInput }
     }
@@ -107,6 +109,7 @@ public final class Interpreter {
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
+        machine.measureNativeStack()
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty { return .rejected(parsed.diagnostics) }
         let compiled = Resolver.compile(parsed.statements, file: file, globals: mainGlobals, builtins: builtins, loader: loader, repl: repl)

@@ -31,9 +31,14 @@ enum StandardLibrary {
             Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) },
             Builtin("range", [.init("start"), .optional("stop"), .init("step", default: .int(1))],
                     doc: "range(n) is 0..n; range(a, b) is a..b; range(a, b, step) is a List counting by step.") { a, _ in
-                guard case .int(let x) = a[0] else { throw a.typeError("start", "an Int", a[0]) }
-                if case .nil = a[1] { return .range(RangeValue(lower: 0, upper: x, closed: false)) }
-                guard case .int(let y) = a[1] else { throw a.typeError("stop", "an Int", a[1]) }
+                guard case .int(let first) = a[0] else { throw a.typeError("start", "an Int", a[0]) }
+                // range(n) counts from 0 to n, with a step too: range(10, step: 2).
+                var x = 0, y = first
+                if !a[1].isNil {
+                    guard case .int(let stop) = a[1] else { throw a.typeError("stop", "an Int", a[1]) }
+                    x = first
+                    y = stop
+                }
                 guard case .int(let step) = a[2] else { throw a.typeError("step", "an Int", a[2]) }
                 if step == 1 { return .range(RangeValue(lower: x, upper: y, closed: false)) }
                 guard step != 0 else { throw ScriptError("range() step must not be zero", code: "ValueError") }
@@ -62,10 +67,11 @@ enum StandardLibrary {
                     throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
                 }
                 let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, ns))
-                while DispatchTime.now().uptimeNanoseconds < end {
+                while true {
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    if now >= end { break }
                     if Interrupt.isRequested { throw UnwindBox(.interrupted) }
-                    let left = end - DispatchTime.now().uptimeNanoseconds
-                    usleep(useconds_t(min(left / 1000, 20_000)))
+                    usleep(useconds_t(min((end - now) / 1000, 20_000)))
                 }
                 return .nil
             },
@@ -163,7 +169,7 @@ enum StandardLibrary {
             }
             return .int(Int(d))
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
             if let i = Int(t.replacingOccurrences(of: "_", with: "")) { return .int(i) }
             throw ScriptError("int(): \(quote(s)) is not a whole number", code: "ValueError")
         case .bool(let b): return .int(b ? 1 : 0)
@@ -177,7 +183,7 @@ enum StandardLibrary {
         case .float: return v
         case .int(let i): return .float(Double(i))
         case .string(let s):
-            if let d = Double(s.trimmingCharacters(in: .whitespaces)) { return .float(d) }
+            if let d = Double(s.trimmingCharacters(in: .whitespacesAndNewlines)) { return .float(d) }
             throw ScriptError("float(): \(quote(s)) is not a number", code: "ValueError")
         case .duration(let ns): return .float(Double(ns) / 1e9)
         default: throw ScriptError("float() cannot convert \(v.typeNameWithArticle)", code: "TypeError")

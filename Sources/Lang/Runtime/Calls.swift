@@ -192,13 +192,40 @@ extension Machine {
                 given[i] = true
             }
         }
+        var missing: [(Int, ExprNode)] = []
         for k in 0..<n where !given[k] {
             guard let d = p.defaults[k] else {
                 throw error("\(p.name)() is missing argument '\(p.parameterNames[k])'", at: range, code: "TypeError")
             }
-            newF[k] = try d.eval(newF, self)
+            missing.append((k, d))
         }
-        return try enter(clo, newF, callSite: range)
+        if missing.isEmpty { return try enter(clo, newF, callSite: range) }
+        return try enter(clo, newF, callSite: range, defaults: missing)
+    }
+
+    /// `enter` for a call that leaves parameters to their defaults. The defaults run inside
+    /// the callee, after its cells are set up, so they may capture parameters and read
+    /// captured variables, and an error in one has the callee on its stack.
+    func enter(_ clo: Closure, _ newF: Frame, callSite: SourceRange, defaults: [(Int, ExprNode)]) throws(Unwind) -> Value {
+        let p = clo.proto
+        do {
+            for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
+            for s in p.boxedParameters where !defaults.contains(where: { $0.0 == s }) { newF[s] = .cell(Cell(newF[s])) }
+            for (k, d) in defaults {
+                let v = try d.eval(newF, self)
+                newF[k] = p.boxedParameters.contains(k) ? .cell(Cell(v)) : v
+            }
+            if p.isArrow { return try p.expressionBody.eval(newF, self) }
+            if try p.body.exec(newF, self) == .returned {
+                let v = returnValue
+                returnValue = .nil
+                return v
+            }
+            return .nil
+        } catch .error(var e) {
+            e.leave(function: p.name, calledFrom: callSite)
+            throw .error(e)
+        }
     }
 
     private func arityText(_ p: FunctionProto) -> String {

@@ -47,6 +47,8 @@ final class GlobalStore {
     private(set) var count = 0
     var names: [String] = []
     var constant: [Bool] = []
+    /// Where each name was declared (nil for names the host gives, such as `args`).
+    var declarations: [SourceRange?] = []
     var index: [String: Int] = [:]
 
     init() {
@@ -79,6 +81,7 @@ final class GlobalStore {
         count += 1
         names.append(name)
         constant.append(isConst)
+        declarations.append(nil)
         index[name] = count - 1
         return count - 1
     }
@@ -88,6 +91,7 @@ final class GlobalStore {
         (storage + count).deinitialize(count: 1)
         index[names.removeLast()] = nil
         constant.removeLast()
+        declarations.removeLast()
     }
 }
 
@@ -310,6 +314,8 @@ func fieldGet(_ b: Value, _ name: String, _ range: SourceRange, _ m: Machine) th
         if let v = r.fields[name] { return v }
         let hint = suggestion(for: name, among: r.fields.keys).map { " (did you mean '\($0)'?)" } ?? ""
         throw m.error("\(r.typeName) has no field '\(name)'\(hint)", at: range, code: "AttributeError")
+    case .string, .list, .range where ["length", "size", "len", "count"].contains(name):
+        throw m.error("\(b.typeName) has no field '\(name)': use len(x)", at: range, code: "AttributeError")
     case .nil:
         throw m.error("cannot read field '\(name)' of nil (use ?. to allow nil)", at: range, code: "TypeError")
     default:

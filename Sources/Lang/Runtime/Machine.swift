@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The interpreter's locals for one call: a window into the shared value stack.
@@ -101,11 +102,32 @@ final class Machine {
         if Interrupt.flag.load(ordering: .relaxed) { throw .interrupted }
     }
 
+    /// The lowest native stack address calls may reach before they stop with an error:
+    /// very long expressions inside deep recursion use more native stack per call than
+    /// the call-depth limit assumes.
+    var nativeStackFloor: UInt = 0
+
+    /// Sets `nativeStackFloor` for the calling thread, from here down by the thread's stack
+    /// size less a reserve for the deepest expression one call may evaluate (10,000
+    /// operators) and for the error's own unwinding: 64 MiB of a large stack, or half of
+    /// a small one (512 KiB in all where the size is unknown).
+    func measureNativeStack() {
+        let size = Thread.current.stackSize
+        let budget = size >= 256 << 20 ? size - (64 << 20) : (size > 1 << 20 ? size / 2 : 1 << 19)
+        let here = nativeStackAddress()
+        nativeStackFloor = here > UInt(budget) ? here - UInt(budget) : 0
+    }
+
+    @inline(__always) private func nativeStackAddress() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
     /// Reserves and clears a frame of `size` slots.
     @inline(__always) func pushFrame(_ size: Int, at range: SourceRange) throws(Unwind) -> Frame {
         let f = sp
-        guard depth < maxDepth, f + size <= stackEnd else {
-            throw error("call stack too deep (more than \(maxDepth) nested calls)", at: range, code: "StackOverflow")
+        guard depth < maxDepth, f + size <= stackEnd, nativeStackAddress() > nativeStackFloor else {
+            throw error("call stack too deep (more than \(depth) nested calls)", at: range, code: "StackOverflow")
         }
         f.initialize(repeating: .nil, count: size)
         sp = f + size

@@ -93,8 +93,12 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
         switch (a, b) {
         case let (.int(x), .int(y)):
             let (r, o) = x.addingReportingOverflow(y); if o { throw overflow() }; return .int(r)
-        case let (.string(x), .string(y)): return .string(x + y)
-        case let (.list(x), .list(y)): return .list(x + y)
+        case let (.string(x), .string(y)):
+            guard x.utf8.count + y.utf8.count <= maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
+            return .string(x + y)
+        case let (.list(x), .list(y)):
+            guard x.count + y.count <= maxListCount else { throw m.error("list would be too large", at: range, code: "MemoryError") }
+            return .list(x + y)
         case let (.map(x), .map(y)):
             let out = MapStorage(x.entries)
             for (k, v) in y.entries { out.entries[k] = v }
@@ -127,6 +131,7 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
             return .duration(Int(r.rounded()))
         case let (.string(s), .int(k)), let (.int(k), .string(s)):
             guard k >= 0 else { throw m.error("cannot repeat a String a negative number of times", at: range, code: "ValueError") }
+            if s.isEmpty || k == 0 { return .string("") }
             guard s.utf8.count.multipliedReportingOverflow(by: k).overflow == false, s.utf8.count * k <= maxStringBytes else {
                 throw m.error("string would be too large", at: range, code: "MemoryError")
             }
@@ -165,7 +170,7 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
             let (r, o) = x.remainderReportingOverflow(dividingBy: y); if o { throw overflow() }; return .int(r)
         case let (.duration(x), .duration(y)):
             if y == 0 { throw divZero() }
-            return .duration(x % y)
+            let (r, o) = x.remainderReportingOverflow(dividingBy: y); if o { throw overflow() }; return .duration(r)
         default:
             if let (x, y) = floats(a, b) {
                 if y == 0 { throw divZero() }
@@ -178,6 +183,8 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
 
 /// The largest string the language builds, so a runaway loop fails with an error, not an abort.
 let maxStringBytes = 1 << 30
+/// The longest list the language builds.
+let maxListCount = 100_000_000
 
 private func floats(_ a: Value, _ b: Value) -> (Double, Double)? {
     switch (a, b) {

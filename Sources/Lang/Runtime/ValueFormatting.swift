@@ -85,14 +85,17 @@ public func formatDuration(_ nanoseconds: Int) -> String {
 /// A string in double quotes with the escapes the lexer reads back.
 func quote(_ s: String) -> String {
     var out = "\""
-    for ch in s.unicodeScalars {
+    let scalars = Array(s.unicodeScalars)
+    for (i, ch) in scalars.enumerated() {
+        // `$` needs its escape only where `${` would start an interpolation.
+        let nextIsBrace = i + 1 < scalars.count && scalars[i + 1] == "{"
         switch ch {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
         case "\n": out += "\\n"
         case "\t": out += "\\t"
         case "\r": out += "\\r"
-        case "$": out += "\\$"
+        case "$" where nextIsBrace: out += "\\$"
         default:
             if ch.value < 0x20 || ch.value == 0x7F {
                 out += "\\u{\(String(ch.value, radix: 16))}"

@@ -22,6 +22,8 @@ final class Module {
     /// Set after the module has run: its names as a read-only record.
     var record: Value?
     var running = false
+    /// The error that ended its first run: later imports fail the same way, without rerunning it.
+    var failure: RuntimeError?
 
     init(path: String) { self.path = path }
 }
@@ -96,6 +98,10 @@ extension Machine {
     /// Runs an imported module the first time it is imported; later imports get the same record.
     func runModule(_ module: Module, at range: SourceRange) throws(Unwind) -> Value {
         if let r = module.record { return r }
+        if var f = module.failure {
+            f.leave(function: "<import>", calledFrom: range)
+            throw .error(f)
+        }
         guard let chunk = module.chunk, !module.running else {
             throw error("import cycle while running \(module.path)", at: range, code: "ImportError")
         }
@@ -104,6 +110,7 @@ extension Machine {
         do {
             try runChunk(chunk, function: "<module \((module.path as NSString).lastPathComponent)>")
         } catch .error(var e) {
+            module.failure = e
             e.leave(function: "<import>", calledFrom: range)
             throw .error(e)
         }

@@ -32,19 +32,27 @@ final class Resolver {
     static func compile(_ stmts: [Stmt], file: SourceFile, globals: GlobalStore, builtins: [String: Builtin],
                         loader: ModuleLoader?, repl: Bool) -> Checked<Chunk> {
         let before = globals.count
+        let constness = globals.constant
+        let declarations = globals.declarations
+        // A rejected entry leaves the session's names exactly as they were.
+        func restore() {
+            rollback(globals, to: before)
+            globals.constant = constness
+            globals.declarations = declarations
+        }
         var captured: Set<Int> = []
         for _ in 0..<8 {
             rollback(globals, to: before)
             let r = Resolver(file: file, globals: globals, builtins: builtins, loader: loader, repl: repl, captured: captured)
             let chunk = r.compileTop(stmts)
             if !r.diagnostics.isEmpty {
-                rollback(globals, to: before)
+                restore()
                 return .failure(r.diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) })
             }
             if !r.foundNewCapture { return .success(chunk) }
             captured = r.captured
         }
-        rollback(globals, to: before)
+        restore()
         return .failure([Diagnostic(.resolve, "internal error: captured variables did not settle", at: nil)])
     }
 
@@ -60,7 +68,7 @@ final class Resolver {
 
     private func compileTop(_ stmts: [Stmt]) -> Chunk {
         for (i, name) in globals.names.enumerated() {
-            let v = VarInfo(name: name, isConst: globals.constant[i], declRange: SourceRange(file: file, start: 0, end: 0),
+            let v = VarInfo(name: name, isConst: globals.constant[i], declRange: globals.declarations[i] ?? SourceRange(file: file, start: 0, end: 0),
                             storage: .global(globals, i), declared: true)
             scope.blocks[0][name] = v
         }
@@ -92,6 +100,10 @@ final class Resolver {
     @discardableResult
     private func declare(_ name: String, isConst: Bool, at r: SourceRange, declared: Bool = false) -> VarInfo? {
         if let existing = scope.blocks[scope.blocks.count - 1][name], !(repl && atTopLevel && existing.declared) {
+            if atTopLevel, name == "args", globals.declarations[globals.index[name] ?? 0] == nil {
+                error("'args' is the script's arguments; choose another name", r)
+                return nil
+            }
             let line = existing.declRange.location.line
             error("'\(name)' is already declared in this scope (line \(line))", r)
             return nil
@@ -105,6 +117,7 @@ final class Resolver {
         if atTopLevel {
             let i = globals.index[name] ?? globals.add(name, constant: isConst)
             globals.constant[i] = isConst
+            globals.declarations[i] = r
             storage = .global(globals, i)
         } else {
             let slot = scope.newSlot()
@@ -185,10 +198,10 @@ final class Resolver {
     }
 
     private func visibleNames() -> [String] {
-        var names = Set(builtins.keys)
+        var names = Set(builtins.keys).union(["true", "false", "nil"])
         var s: FunctionScope? = scope
         while let cur = s {
-            for b in cur.blocks { names.formUnion(b.keys) }
+            for b in cur.blocks { names.formUnion(b.filter { $0.value.declared }.keys) }
             s = cur.parent
         }
         return Array(names).sorted()
@@ -220,6 +233,11 @@ final class Resolver {
     private func statement(_ s: Stmt) -> StmtNode? {
         switch s {
         case .expr(let e):
+            // `xs.sort()` alone does nothing: sort and reversed return a new List.
+            if !repl, case .call(.field(let base, let name, _, _, _), _, let r) = e, name == "sort" || name == "reversed",
+               case .name(let v, _) = base {
+                error("the result of \(name)() is unused: it returns a new List and leaves '\(v)' as it is (write \(v) = \(v).\(name)(...))", r)
+            }
             return ExprStmt(expr(e), echo: repl && atTopLevel)
         case .declare(_, let name, let nameRange, let value, let r):
             let valueNode: ExprNode
@@ -350,20 +368,13 @@ final class Resolver {
 
     // MARK: expressions
 
-    /// True while compiling the links of a postfix chain that has a `?.` in it.
-    private var inOptionalChain = false
-
     /// `a?.b.c(d)[e]`: a nil before `?.` makes the whole chain nil, as in Swift. The chain is
     /// compiled as usual and wrapped once; links reached as a base keep the chain open,
     /// anything else (arguments, indexes, operands) starts afresh.
     private func expr(_ e: Expr, asBase: Bool = false) -> ExprNode {
-        let saved = inOptionalChain
-        defer { inOptionalChain = saved }
-        if !asBase { inOptionalChain = false }
-        if !inOptionalChain, Self.chainHasOptional(e) {
-            inOptionalChain = true
-            return OptionalChainNode(link(e), e.range)
-        }
+        // Only the top of a chain decides (once, so long chains compile in linear time).
+        if asBase { return link(e) }
+        if Self.chainHasOptional(e) { return OptionalChainNode(link(e), e.range) }
         return link(e)
     }
 
@@ -429,8 +440,8 @@ final class Resolver {
     private func checkModuleField(_ base: Expr, _ name: String, _ nameRange: SourceRange) {
         guard case .name(let alias, _) = base, let v = scope.lookupLocal(alias) ?? findInAncestors(alias)?.0,
               let module = v.module else { return }
-        if module.globals.index[name] == nil {
-            let hint = suggestion(for: name, among: module.globals.names).map { " (did you mean '\($0)'?)" } ?? ""
+        if module.globals.index[name] == nil || module.seeded.contains(name) {
+            let hint = suggestion(for: name, among: module.globals.names.filter { !module.seeded.contains($0) }).map { " (did you mean '\($0)'?)" } ?? ""
             error("module '\(alias)' has no name '\(name)'\(hint)", nameRange)
         }
     }

@@ -4,6 +4,8 @@ struct Lexer {
     private let b: [UInt8]
     private var i: Int
     private let limit: Int
+    /// How many `${` this lexer is inside; bounded like the parser's nesting.
+    private var interpolationDepth = 0
 
     init(file: SourceFile, from start: Int = 0, to end: Int? = nil) {
         self.file = file
@@ -283,7 +285,11 @@ struct Lexer {
                 i += 2
                 var inner: [Token] = []
                 var depth = 0
+                guard interpolationDepth < 32 else {
+                    throw Diagnostic(.syntax, "interpolations nested too deeply (more than 32 levels)", at: range(codeStart - 2, codeStart))
+                }
                 var sub = Lexer(file: file, from: i, to: limit)
+                sub.interpolationDepth = interpolationDepth + 1
                 while true {
                     let t: Token
                     do { t = try sub.next() } catch where error.atEndOfInput {

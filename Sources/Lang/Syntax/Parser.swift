@@ -132,8 +132,12 @@ struct Parser {
         while tokens[pos].kind == .newline || tokens[pos].kind == .punct(.semicolon) { pos += 1 }
     }
 
-    /// After an error, skip to the start of the next statement at the same depth.
+    /// After an error, skip to the start of the next statement at the same depth, and past
+    /// the closing braces of blocks the error was inside (they would only report again).
     private mutating func synchronize() {
+        defer {
+            while tokens[pos].kind == .punct(.rbrace) || tokens[pos].kind == .newline { pos += 1 }
+        }
         ignoreNewlines = [false]
         nesting = 0
         var depth = 0
@@ -156,7 +160,14 @@ struct Parser {
         switch t.kind {
         case .newline, .punct(.semicolon), .eof: return
         case .punct(.rbrace) where inBlock: return
-        default: throw error("expected end of statement (a new line or ';'), found \(t.kind.display)", at: t)
+        default:
+            // `retrun x`, `lte x = 1`: a misspelt keyword reads as a name followed by more.
+            if pos > 0, case .identifier(let word) = tokens[pos - 1].kind,
+               pos < 2 || [Token.Kind.newline, .punct(.semicolon), .punct(.lbrace), .punct(.rbrace)].contains(tokens[pos - 2].kind),
+               let k = suggestion(for: word, among: Keyword.allCases.map(\.rawValue)) {
+                throw Diagnostic(.syntax, "unknown word '\(word)' (did you mean the keyword '\(k)'?)", at: range(tokens[pos - 1]))
+            }
+            throw error("expected end of statement (a new line or ';'), found \(t.kind.display)", at: t)
         }
     }
 
@@ -182,7 +193,10 @@ struct Parser {
     }
 
     private mutating func parseStatement() throws(Diagnostic) -> Stmt {
+        // A statement inside a function literal counts afresh; the enclosing one resumes after.
+        let savedOperators = operators
         operators = 0
+        defer { operators = savedOperators }
         let t = peek()
         switch t.kind {
         case .keyword(.let), .keyword(.var):
@@ -498,9 +512,9 @@ struct Parser {
             defer { nesting -= 1 }
             let operand = try parseUnary()
             // Fold negative literals so that -9223372036854775808 is not an overflow.
-            if case .literal(.int(let v), let r) = operand { return .literal(.int(-v), range(t).to(r)) }
+            if case .literal(.int(let v), let r) = operand, v != .min { return .literal(.int(-v), range(t).to(r)) }
             if case .literal(.float(let v), let r) = operand { return .literal(.float(-v), range(t).to(r)) }
-            if case .literal(.duration(let v), let r) = operand { return .literal(.duration(-v), range(t).to(r)) }
+            if case .literal(.duration(let v), let r) = operand, v != .min { return .literal(.duration(-v), range(t).to(r)) }
             return .unary(.negate, operand, range(t).to(operand.range))
         }
         if t.kind == .punct(.plus) {
@@ -513,6 +527,12 @@ struct Parser {
         var e = try parsePrimary()
         while true {
             let t = peek()
+            if t.kind == .punct(.lparen) || t.kind == .punct(.lbracket) || t.kind == .punct(.dot) || t.kind == .punct(.questionDot) {
+                operators += 1
+                if operators > Self.maxOperators {
+                    throw Diagnostic(.syntax, "expression is too long (more than \(Self.maxOperators) operators): split it into smaller ones", at: range(t))
+                }
+            }
             switch t.kind {
             case .punct(.lparen):
                 _ = advance()
