@@ -127,7 +127,10 @@ enum Methods {
             case "join":
                 try noLabels(); try arity(0, 1)
                 let sep = args.isEmpty ? "" : try str(0)
-                return .string(items.map(\.text).joined(separator: sep))
+                let texts = items.map(\.text)
+                let size = texts.reduce(0) { $0 + $1.utf8.count } + max(0, texts.count - 1) * sep.utf8.count
+                guard size <= maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
+                return .string(texts.joined(separator: sep))
             case "reversed":
                 try noLabels(); try arity(0)
                 return .list(items.reversed())
@@ -183,7 +186,11 @@ enum Methods {
                 try noLabels(); try arity(2)
                 let old = try str(0), new = try str(1)
                 guard !old.isEmpty else { throw m.error("replace() needs a non-empty String to replace", at: range, code: "ValueError") }
-                return .string(s.replacingAll(old, with: new))
+                let pieces = s.splitAll(by: old)
+                guard s.utf8.count + (pieces.count - 1) * new.utf8.count <= maxStringBytes else {
+                    throw m.error("string would be too large", at: range, code: "MemoryError")
+                }
+                return .string(pieces.joined(separator: new))
             default: break
             }
         case .map(let ms):
@@ -209,10 +216,6 @@ enum Methods {
 }
 
 extension String {
-    func replacingAll(_ old: String, with new: String) -> String {
-        splitAll(by: old).joined(separator: new)
-    }
-
     func splitAll(by sep: String) -> [String] {
         var out: [String] = []
         var rest = self[...]

@@ -119,7 +119,10 @@ final class InterpolationNode: ExprNode {
     init(_ parts: [ExprNode], _ r: SourceRange) { self.parts = parts; super.init(r) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         var s = ""
-        for p in parts { s += try p.eval(f, m).text }
+        for p in parts {
+            s += try p.eval(f, m).text
+            if s.utf8.count > maxStringBytes { throw m.error("string would be too large", at: range, code: "MemoryError") }
+        }
         return .string(s)
     }
 }
