@@ -155,17 +155,23 @@ extension Machine {
                 for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
                 for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
             }
-            if p.isArrow { return try p.expressionBody.eval(newF, self) }
-            if try p.body.exec(newF, self) == .returned {
-                let v = returnValue
-                returnValue = .nil
-                return v
-            }
-            return .nil
+            return try runBody(p, newF)
         } catch .error(var e) {
             e.leave(function: p.name, calledFrom: callSite)
             throw .error(e)
         }
+    }
+
+    /// The function's body once its frame is ready: its value, or what `return` gave.
+    @inline(__always)
+    private func runBody(_ p: FunctionProto, _ newF: Frame) throws(Unwind) -> Value {
+        if p.isArrow { return try p.expressionBody.eval(newF, self) }
+        if try p.body.exec(newF, self) == .returned {
+            let v = returnValue
+            returnValue = .nil
+            return v
+        }
+        return .nil
     }
 
     /// Binds positional and named argument values to a closure's parameters and runs it.
@@ -215,13 +221,7 @@ extension Machine {
                 let v = try d.eval(newF, self)
                 newF[k] = p.boxedParameters.contains(k) ? .cell(Cell(v)) : v
             }
-            if p.isArrow { return try p.expressionBody.eval(newF, self) }
-            if try p.body.exec(newF, self) == .returned {
-                let v = returnValue
-                returnValue = .nil
-                return v
-            }
-            return .nil
+            return try runBody(p, newF)
         } catch .error(var e) {
             e.leave(function: p.name, calledFrom: callSite)
             throw .error(e)
