@@ -204,14 +204,10 @@ final class AssignStmt: StmtNode {
     init(_ t: LValue, _ op: BinaryOp?, _ v: ExprNode, _ r: SourceRange) { target = t; self.op = op; value = v; super.init(r) }
     override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
         let v = try value.eval(f, m)
+        // Plain locals and globals have nodes of their own (SetLocal, CompoundLocal, SetGlobal).
         guard let op else {
-            if case .name(.local(let s), _) = target { f[s] = v; return .normal }
             try update(target, f, m, range, mustExist: false) { (slot: inout Value) throws(Unwind) in slot = v }
             return .normal
-        }
-        if case .name(.local(let s), _) = target, case .int(let x) = f[s], case .int(let y) = v, op == .add {
-            let (r, o) = x.addingReportingOverflow(y)
-            if !o { f[s] = .int(r); return .normal }
         }
         let r = range
         try update(target, f, m, range, mustExist: true) { (slot: inout Value) throws(Unwind) in

@@ -63,10 +63,9 @@ struct Signature {
         for (i, p) in positionalParams.enumerated() where labels.contains(p.name) && i < positional {
             return "\(name)() got '\(p.name)' both by position and by name"
         }
-        for (i, p) in parameters.enumerated() where p.required {
+        for p in parameters where p.required {
             let byPosition = !p.named && (positionalParams.firstIndex { $0.name == p.name } ?? Int.max) < positional
             if !byPosition, !labels.contains(p.name) {
-                _ = i
                 return "\(name)() is missing argument '\(p.name)'"
             }
         }
