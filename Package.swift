@@ -1,10 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The interpreter's hot paths read class-held state on every node; dynamic
-// exclusivity checks there cost more than the work itself (see bench/RESULTS.md).
-let fastInterpreter: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
-
 let package = Package(
     name: "ecsh",
     platforms: [.macOS(.v15)],
@@ -20,8 +16,7 @@ let package = Package(
     targets: [
         .target(
             name: "Lang",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
-            swiftSettings: fastInterpreter
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .target(name: "Runtime", dependencies: ["Lang"]),
         .systemLibrary(

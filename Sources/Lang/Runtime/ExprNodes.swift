@@ -1,19 +1,8 @@
-/// Owns every compiled node for the life of the process. Nodes refer to their children
-/// with `unowned(unsafe)`, so evaluating a tree does no reference counting; compiled code
-/// is small and a script is compiled once, so keeping it costs little.
-enum NodeArena {
-    /// Gives the node one reference that is never released.
-    static func keep(_ node: AnyObject) { _ = Unmanaged.passRetained(node) }
-}
-
 /// Executable expression nodes, produced by the resolver with every name already
 /// turned into a slot or a global index.
 class ExprNode {
     let range: SourceRange
-    init(_ range: SourceRange) {
-        self.range = range
-        NodeArena.keep(self)
-    }
+    init(_ range: SourceRange) { self.range = range }
     func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value { .nil }
 }
 

@@ -4,10 +4,7 @@ enum Flow { case normal, breakLoop, continueLoop, returned }
 /// Executable statement nodes.
 class StmtNode {
     let range: SourceRange
-    init(_ range: SourceRange) {
-        self.range = range
-        NodeArena.keep(self)
-    }
+    init(_ range: SourceRange) { self.range = range }
     func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow { .normal }
 }
 
