@@ -12,13 +12,27 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .target(
             name: "Lang",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
-        .target(name: "Runtime", dependencies: ["Lang"]),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "Lang",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
         .systemLibrary(
             name: "CReadline",
             pkgConfig: "readline",
@@ -32,6 +46,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LangTests", dependencies: ["Lang"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Lang"]),
         .testTarget(name: "ecshTests", dependencies: ["Lang"]),
     ],
     swiftLanguageModes: [.v6]
