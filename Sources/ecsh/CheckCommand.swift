@@ -22,7 +22,11 @@ struct CheckCommand: ParsableCommand {
         let paths = files
         let failed = LargeStack.run { () -> Bool in
             let interpreter = Interpreter()
-            ECSBuiltins.all().forEach(interpreter.register)
+            // Checking runs nothing: a session that never gets a backend.
+            let session = ECSSession(options: SessionOptions(), output: { _ in }) { _ in
+                throw AWSSetupError("ecsh check does not call AWS")
+            }
+            ECSBuiltins.all(session: session).forEach(interpreter.register)
             var failed = false
             for path in paths {
                 guard let file = try? ScriptFile.load(path) else { failed = true; continue }

@@ -14,14 +14,23 @@ struct REPL {
     static var banner: String { "ecsh \(Ecsh.version) — help() lists built-ins, Ctrl-D exits" }
 
     let arguments: [String]
+    let makeSession: (any OutputSink) throws -> ECSSession
 
-    init(arguments: [String]) { self.arguments = arguments }
+    init(arguments: [String], makeSession: @escaping (any OutputSink) throws -> ECSSession) {
+        self.arguments = arguments
+        self.makeSession = makeSession
+    }
 
     /// Runs until Ctrl-D or `exit(n)`; returns the exit status.
     func run() -> Int32 {
         let output = SessionOutput()
         let interpreter = Interpreter(arguments: arguments, output: output)
-        ECSBuiltins.all().forEach(interpreter.register)
+        do {
+            ECSBuiltins.all(session: try makeSession(output)).forEach(interpreter.register)
+        } catch {
+            Report.error("\(error)")
+            return 1
+        }
         var history = History(path: History.defaultPath())
         let completion = Completion(interpreter: interpreter)
         let editor = LineEditor(name: "ecsh", historyLimit: history.limit) { completion.matches(for: $0, after: $1) }

@@ -11,6 +11,8 @@ struct ScriptCommand: ParsableCommand {
         shouldDisplay: false
     )
 
+    @OptionGroup var global: GlobalOptions
+
     @Option(name: .customShort("e"), help: "Run CODE instead of a file.")
     var code: String?
 
@@ -32,15 +34,23 @@ struct ScriptCommand: ParsableCommand {
                 file = try ScriptFile.load(path)
             }
         } else if isatty(0) == 1 {
-            let status = LargeStack.run { REPL(arguments: args).run() }
+            let global = self.global
+            let status = LargeStack.run { REPL(arguments: args, makeSession: global.makeSession).run() }
             throw ExitCode(status)
         } else {
             file = SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
         }
         let scriptArgs = args
+        let global = self.global
         let status = LargeStack.run { () -> Int32 in
-            let interpreter = Interpreter(arguments: scriptArgs)
-            ECSBuiltins.all().forEach(interpreter.register)
+            let output = StandardOutput()
+            let interpreter = Interpreter(arguments: scriptArgs, output: output)
+            do {
+                ECSBuiltins.all(session: try global.makeSession(output: output)).forEach(interpreter.register)
+            } catch {
+                Report.error("\(error)")
+                return 1
+            }
             return Signals.whileRunning { ScriptRunner.report(interpreter.run(file)) }
         }
         throw ExitCode(status)

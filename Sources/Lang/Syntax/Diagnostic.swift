@@ -112,8 +112,8 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return prev[b.count]
 }
 
-/// The closest candidate to `name`, if close enough to be a plausible typo.
-func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+/// The closest candidate to `name`, if close enough to be a plausible typo ("did you mean").
+public func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
     // Every short name is "close" to every other: suggest nothing for them.
     if name.count < 3 { return nil }
     var best: (String, Int)?

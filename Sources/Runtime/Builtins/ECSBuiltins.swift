@@ -1,10 +1,7 @@
+import Foundation
 import Lang
 
-/// The ECS built-ins of the language: their names, parameters and documentation.
-///
-/// Their bodies are not written yet (the AWS layer comes next); each call fails with a
-/// catchable `NotAvailable` error that says so, while `ecsh check`, `help()` and the
-/// static argument checks already treat them as the real thing.
+/// The ECS built-ins of the language, bound to one session.
 public enum ECSBuiltins {
     /// RunTask's request parameters, by their API names, as `run()` takes them.
     public static let runTaskParameters = [
@@ -14,32 +11,74 @@ public enum ECSBuiltins {
         "volumeConfigurations",
     ]
 
-    public static func all() -> [Builtin] {
+    public static func all(session: ECSSession) -> [Builtin] {
         [
-            pending("config", [.optional("path")],
-                    "Loads an ecspresso-style ecspresso.yml (region, cluster, task_definition, service_definition, timeout) and makes it the default for what follows."),
-            pending("register", [.optional("definition")],
-                    "Registers a task definition from a JSON or Jsonnet file, or a Map, and returns a TaskDefinition (.arn, .family, .revision)."),
-            pending("taskdef", [.init("family"), .optional("revision")],
-                    "An existing task definition: the latest ACTIVE revision of the family, or the given one."),
-            pending("overrides", ["container", "command", "env", "cpu", "memory", "containers", "taskRoleArn",
-                                  "executionRoleArn", "ephemeralStorage"].map { BuiltinParameter.optional($0, .named) },
-                    "Builds and checks a TaskOverride: overrides(container: \"app\", command: [...], env: {...}), or containers: [...] for several."),
-            pending("run", [.init("taskdef")] + (runTaskParameters + ["wait", "timeout", "logs", "watch"]).map { .optional($0, .named) },
-                    "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs:, watch:. Returns a Task, or a List of Tasks when count > 1."),
-            pending("wait", [.init("tasks"), .init("until", .named, default: .string("stopped")), .optional("timeout", .named), .optional("logs", .named)],
-                    "Waits for one task or a List of tasks and returns their final records (.exitCode, .ok, .stopCode, .stoppedReason, .containers)."),
-            pending("stop", [.init("tasks"), .optional("reason")], "Stops a task or a List of tasks (StopTask)."),
-            pending("describe", [.init("tasks")], "The current state of a task or a List of tasks (DescribeTasks)."),
-            pending("logs", [.init("task"), .init("follow", default: .bool(false))], "The task's log lines (CloudWatch Logs for the awslogs driver)."),
-            pending("tasks", [], "The tasks this session launched."),
+            ConfigBuiltin.make(session), RegisterBuiltin.make(session), TaskDefBuiltin.make(session),
+            OverridesBuiltin.make(), RunBuiltin.make(session), WaitBuiltin.make(session), StopBuiltin.make(session),
+            DescribeBuiltin.make(session), LogsBuiltin.make(session), TasksBuiltin.make(session),
         ]
     }
 
-    private static func pending(_ name: String, _ parameters: [BuiltinParameter], _ doc: String) -> Builtin {
-        Builtin(name, parameters, doc: doc) { _, _ in
-            throw ScriptError("\(name)() is not available yet: this build of ecsh has the language but not the ECS runtime",
-                              code: "NotAvailable")
+    /// An async built-in whose errors reach the script as catchable errors with the
+    /// exception name as `.code`.
+    static func builtin(_ name: String, _ parameters: [BuiltinParameter], _ doc: String,
+                        _ body: @escaping @Sendable (Arguments) async throws -> Value) -> Builtin {
+        Builtin(name, parameters, doc: doc) { args in
+            do {
+                return try await body(args)
+            } catch {
+                throw ScriptErrors.convert(error, builtin: name)
+            }
         }
+    }
+}
+
+/// Every error a built-in can meet, as the script sees it.
+enum ScriptErrors {
+    static func convert(_ error: any Error, builtin: String) -> any Error {
+        switch error {
+        case is ScriptError, is CancellationError:
+            return error
+        case let e as AWSError:
+            var details: [String: Value] = ["status": .int(e.status), "requestId": e.requestID.map(Value.string) ?? .nil]
+            for (k, v) in e.fields { details[k] = (try? JSON.decode(v)) ?? .string(v) }
+            return ScriptError("\(builtin)(): \(e.description)", code: e.code, details: details)
+        case let e as TransportError:
+            return ScriptError("\(builtin)(): \(e.message)", code: "ConnectionError")
+        default:
+            let code = String(describing: type(of: error))
+            return ScriptError("\(builtin)(): \(error)", code: code)
+        }
+    }
+
+    static func value(_ builtin: String, _ message: String) -> ScriptError {
+        ScriptError("\(builtin)(): \(message)", code: "ValueError")
+    }
+
+    static func type(_ builtin: String, _ argument: String, _ expected: String, _ got: Value) -> ScriptError {
+        ScriptError("\(builtin)(): '\(argument)' must be \(expected), got \(got.typeNameWithArticle)", code: "TypeError")
+    }
+}
+
+/// `timeout:` as a Duration or a number of seconds.
+enum Timeouts {
+    static func parse(_ v: Value, builtin: String) throws -> Duration? {
+        switch v {
+        case .nil: return nil
+        case .duration(let ns) where ns > 0: return .nanoseconds(ns)
+        case .int(let s) where s > 0: return .seconds(s)
+        case .float(let s) where s > 0: return .milliseconds(Int(s * 1000))
+        case .duration, .int, .float:
+            throw ScriptErrors.value(builtin, "'timeout' must be positive")
+        default:
+            throw ScriptErrors.type(builtin, "timeout", "a Duration such as 20m", v)
+        }
+    }
+
+    static func text(_ d: Duration) -> String {
+        let s = d.components.seconds
+        if s >= 3600, s % 3600 == 0 { return "\(s / 3600)h" }
+        if s >= 60, s % 60 == 0 { return "\(s / 60)m" }
+        return s > 0 ? "\(s)s" : "\(d.components.attoseconds / 1_000_000_000_000_000)ms"
     }
 }

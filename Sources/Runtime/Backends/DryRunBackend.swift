@@ -1,0 +1,81 @@
+import Foundation
+import Lang
+
+/// `--dry-run`: mutating calls (RegisterTaskDefinition, RunTask, StopTask) are printed as
+/// the exact JSON they would send and not sent; reads go to the real backend, if any.
+public struct DryRunBackend: Backend {
+    let reads: (any Backend)?
+    let print: @Sendable (String) -> Void
+
+    /// `reads` answers describe/list calls; nil means there is nothing to ask (they fail).
+    public init(reads: (any Backend)?, print: @escaping @Sendable (String) -> Void) {
+        self.reads = reads
+        self.print = print
+    }
+
+    /// ARNs of placeholder tasks and task definitions start with this.
+    public static let arnPrefix = "dry-run:"
+
+    public static func isPlaceholder(_ arn: String?) -> Bool { arn?.hasPrefix(arnPrefix) ?? false }
+
+    public func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
+        let body = try JSON.encode(definition)
+        print("dry-run: RegisterTaskDefinition \(body)")
+        var td = (try? WireJSON.decode(TaskDefinitionDescription.self, Array(body.utf8), operation: "RegisterTaskDefinition"))
+            ?? TaskDefinitionDescription()
+        let family = td.family ?? "task"
+        td.taskDefinitionArn = "\(Self.arnPrefix)task-definition/\(family)"
+        td.revision = 0
+        td.status = "ACTIVE"
+        return td
+    }
+
+    public func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
+        print("dry-run: RunTask \(String(decoding: try WireJSON.encode(request), as: UTF8.self))")
+        let cluster = request.cluster ?? "default"
+        let tasks = (0..<(request.count ?? 1)).map { i -> ECSTask in
+            var t = ECSTask(taskArn: "\(Self.arnPrefix)task/\(cluster)/\(UUID().uuidString.lowercased().prefix(8))-\(i)")
+            t.lastStatus = "DRY_RUN"
+            t.desiredStatus = "STOPPED"
+            t.taskDefinitionArn = request.taskDefinition
+            t.startedBy = request.startedBy
+            t.group = request.group
+            t.launchType = request.launchType
+            return t
+        }
+        return RunTaskResponse(tasks: tasks, failures: [])
+    }
+
+    public func stopTask(cluster: String, task: String, reason: String?) async throws -> ECSTask? {
+        let request = StopTaskRequest(cluster: cluster, task: task, reason: reason)
+        print("dry-run: StopTask \(String(decoding: try WireJSON.encode(request), as: UTF8.self))")
+        return nil
+    }
+
+    public func describeTaskDefinition(_ name: String) async throws -> TaskDefinitionDescription {
+        try await base().describeTaskDefinition(name)
+    }
+
+    public func listTaskDefinitions(_ request: ListTaskDefinitionsRequest) async throws -> ListTaskDefinitionsResponse {
+        try await base().listTaskDefinitions(request)
+    }
+
+    public func describeTasks(cluster: String, tasks: [String]) async throws -> DescribeTasksResponse {
+        let real = tasks.filter { !Self.isPlaceholder($0) }
+        return real.isEmpty ? DescribeTasksResponse(tasks: [], failures: [])
+            : try await base().describeTasks(cluster: cluster, tasks: real)
+    }
+
+    public func listTasks(_ request: ListTasksRequest) async throws -> ListTasksResponse {
+        try await base().listTasks(request)
+    }
+
+    public func getLogEvents(_ request: GetLogEventsRequest) async throws -> GetLogEventsResponse {
+        try await base().getLogEvents(request)
+    }
+
+    private func base() throws -> any Backend {
+        guard let reads else { throw ScriptError("a dry run has no AWS connection to read from", code: "DryRun") }
+        return reads
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+extension AWSClient: AWSCaller {}
+
+extension AWSBackend {
+    /// The real thing: settings from flags, environment and the AWS CLI's files, the
+    /// credential chain, one HTTP client. Nothing here touches the network; the first
+    /// call does.
+    public static func live(options: SessionOptions, fallbackRegion: String?, transport: any HTTPTransport,
+                            debug: DebugLog?) throws -> AWSBackend {
+        let settings = try AWSSettings.resolve(
+            options: AWSOptions(region: options.region, profile: options.profile, endpointURL: options.endpointURL),
+            environment: options.environment, fallbackRegion: fallbackRegion)
+        guard let region = settings.region else {
+            throw AWSSetupError("no AWS region: pass --region, set AWS_REGION, set region in profile '\(settings.profile)', or region in ecspresso.yml (or use --local to run tasks as local processes)")
+        }
+        let retry = try RetryPolicy.resolve(mode: settings.retryMode, maxAttempts: settings.maxAttempts)
+        var endpoints: [AWSService: URL] = [:]
+        for service in AWSService.allCases { endpoints[service] = try settings.endpoint(for: service) }
+        let credentials = CredentialChain(settings: settings, environment: options.environment, transport: transport)
+        let client = AWSClient(region: region, endpoints: endpoints, credentials: credentials, transport: transport,
+                               retry: retry, debug: debug)
+        return AWSBackend(caller: client)
+    }
+}
+
+/// The AWS settings cannot make a working client.
+public struct AWSSetupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ message: String) { description = message }
+}

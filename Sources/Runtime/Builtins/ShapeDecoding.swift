@@ -1,0 +1,101 @@
+import Foundation
+import Lang
+import OrderedCollections
+
+/// Turns script values into the API's Codable shapes, with errors that name the argument
+/// and the path inside it. JSONDecoder ignores unknown keys; a typo such as
+/// `awsvpcConfig` must not be dropped silently, so those are checked first.
+enum ShapeDecoding {
+    static func decode<T: Codable>(_ type: T.Type, _ value: Value, argument: String, builtin: String) throws -> T {
+        let text: String
+        do {
+            text = try JSON.encode(value)
+        } catch {
+            throw ScriptError("\(builtin)(): '\(argument)' cannot be sent to ECS: \(error)", code: "TypeError")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        let result: T
+        do {
+            result = try decoder.decode(T.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw ScriptError("\(builtin)(): \(describe(error, argument: argument))", code: "TypeError")
+        }
+        // What the shape knows, re-encoded, shows which of the user's keys it dropped.
+        let known = try JSON.decode(String(decoding: try WireJSON.encode(result), as: UTF8.self))
+        try checkKeys(value, known: known, path: argument, builtin: builtin)
+        return result
+    }
+
+    private static func checkKeys(_ given: Value, known: Value, path: String, builtin: String) throws {
+        switch (given, known) {
+        case let (.map(g), .map(k)):
+            for (key, v) in g.entries {
+                if case .nil = v { continue }
+                guard let kv = k.entries[key] else {
+                    var message = "\(builtin)(): unknown field '\(key)' in \(path)"
+                    if let s = suggestion(for: key, among: allowedKeys(path: path, known: k)) { message += " (did you mean '\(s)'?)" }
+                    throw ScriptError(message, code: "ValueError")
+                }
+                try checkKeys(v, known: kv, path: "\(path).\(key)", builtin: builtin)
+            }
+        case let (.list(g), .list(k)):
+            for (i, (gv, kv)) in zip(g, k).enumerated() {
+                try checkKeys(gv, known: kv, path: "\(path)[\(i)]", builtin: builtin)
+            }
+        default:
+            break
+        }
+    }
+
+    /// The known keys present in this object; a suggestion among them is the best we have.
+    private static func allowedKeys(path: String, known: MapStorage) -> [String] {
+        Array(known.entries.keys) + commonFields
+    }
+
+    /// Field names across the request shapes, so a misspelt one that was left out of
+    /// the object entirely still gets a suggestion.
+    private static let commonFields = [
+        "awsvpcConfiguration", "subnets", "securityGroups", "assignPublicIp", "containerOverrides", "command",
+        "environment", "environmentFiles", "memoryReservation", "resourceRequirements", "ephemeralStorage",
+        "executionRoleArn", "taskRoleArn", "inferenceAcceleratorOverrides", "capacityProvider", "weight", "base",
+        "expression", "field", "sizeInGiB", "managedEBSVolume", "roleArn", "name", "value", "key", "type",
+    ]
+
+    static func describe(_ error: DecodingError, argument: String) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce(argument) { p, k in k.intValue.map { "\(p)[\($0)]" } ?? "\(p).\(k.stringValue)" }
+        }
+        switch error {
+        case .typeMismatch(let type, let ctx):
+            return "\(path(ctx.codingPath)) must be \(typeName(type))"
+        case .valueNotFound(let type, let ctx):
+            return "\(path(ctx.codingPath)) must be \(typeName(type)), not nil"
+        case .keyNotFound(let key, let ctx):
+            return "\(path(ctx.codingPath)) needs '\(key.stringValue)'"
+        case .dataCorrupted(let ctx):
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default:
+            return "\(argument) has the wrong shape"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        switch name {
+        case "String": return "a String"
+        case "Int": return "an Int"
+        case "Bool": return "a Bool"
+        case "Double": return "a number"
+        default:
+            if name.hasPrefix("Array") { return "a List" }
+            if name.hasPrefix("Dictionary") { return "a Map" }
+            return "a Map (\(name))"
+        }
+    }
+
+    /// A Codable shape as a script value.
+    static func value<T: Encodable>(_ shape: T) throws -> Value {
+        try JSON.decode(String(decoding: try WireJSON.encode(shape), as: UTF8.self))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// One poller for every wait of the session: each round asks DescribeTasks about all the
+/// tasks anybody waits for, 100 a call per cluster, and wakes the waits that are done.
+///
+/// The interval starts short and grows while nothing changes, so a task that ends in
+/// seconds is seen in seconds and an hour-long one costs few calls.
+public actor TaskPoller {
+    public struct Timing: Sendable {
+        public var initial: Duration
+        public var maximum: Duration
+        /// A task DescribeTasks keeps answering MISSING for this long is given up on.
+        public var missingGrace: Duration
+
+        public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(10), missingGrace: Duration = .seconds(60)) {
+            self.initial = initial
+            self.maximum = maximum
+            self.missingGrace = missingGrace
+        }
+    }
+
+    private struct Waiter {
+        var keys: [String]
+        var goal: WaitGoal
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let registry: TaskRegistry
+    private let backend: @Sendable () async throws -> any Backend
+    private let timing: Timing
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private var waiters: [Int: Waiter] = [:]
+    private var nextID = 0
+    private var loop: Task<Void, Never>?
+    /// DescribeTasks calls made, for tests and `--debug` summaries.
+    public private(set) var describeCalls = 0
+
+    public init(registry: TaskRegistry, timing: Timing = Timing(),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                backend: @escaping @Sendable () async throws -> any Backend) {
+        self.registry = registry
+        self.timing = timing
+        self.sleep = sleep
+        self.backend = backend
+    }
+
+    /// Returns when every task under `keys` reached the goal. Cancelling the caller
+    /// (Ctrl-C, a timeout) removes it; the tasks go on.
+    public func wait(for keys: [String], until goal: WaitGoal) async throws {
+        if done(keys, goal) { return }
+        let id = nextID
+        nextID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled {
+                    c.resume(throwing: CancellationError())
+                    return
+                }
+                waiters[id] = Waiter(keys: keys, goal: goal, continuation: c)
+                startLoop()
+            }
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    private func cancel(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume(throwing: CancellationError())
+    }
+
+    private func done(_ keys: [String], _ goal: WaitGoal) -> Bool {
+        keys.allSatisfy { key in registry[key].map(goal.isReached) ?? true }
+    }
+
+    private func startLoop() {
+        guard loop == nil else { return }
+        loop = Task { await self.run() }
+    }
+
+    private func run() async {
+        var interval = timing.initial
+        while !waiters.isEmpty {
+            do {
+                try await sleep(interval)
+            } catch {
+                break
+            }
+            let changed: Bool
+            do {
+                changed = try await pollOnce()
+            } catch {
+                // A failing DescribeTasks (access denied, region gone) fails every wait now
+                // rather than retrying for ever: the client already retried what is transient.
+                for (_, w) in waiters { w.continuation.resume(throwing: error) }
+                waiters.removeAll()
+                break
+            }
+            for (id, w) in waiters where done(w.keys, w.goal) {
+                waiters.removeValue(forKey: id)
+                w.continuation.resume()
+            }
+            interval = changed ? timing.initial : min(interval * 3 / 2, timing.maximum)
+        }
+        loop = nil
+        // A wait may have arrived while the last round finished.
+        if !waiters.isEmpty { startLoop() }
+    }
+
+    /// One round; true when any task changed status.
+    private func pollOnce() async throws -> Bool {
+        var byCluster: [String: [String]] = [:]
+        for w in waiters.values {
+            for key in w.keys {
+                guard let t = registry[key], !w.goal.isReached(t), let arn = t.arn else { continue }
+                if !(byCluster[t.cluster]?.contains(arn) ?? false) { byCluster[t.cluster, default: []].append(arn) }
+            }
+        }
+        var changed = false
+        let backend = try await backend()
+        for (cluster, arns) in byCluster.sorted(by: { $0.key < $1.key }) {
+            for start in stride(from: 0, to: arns.count, by: 100) {
+                let chunk = Array(arns[start..<min(start + 100, arns.count)])
+                describeCalls += 1
+                let answer = try await backend.describeTasks(cluster: cluster, tasks: chunk)
+                for task in answer.tasks ?? [] {
+                    if let arn = task.taskArn, registry[arn]?.task.lastStatus != task.lastStatus { changed = true }
+                    registry.update(task)
+                }
+                for failure in answer.failures ?? [] {
+                    guard let arn = failure.arn else { continue }
+                    if failure.reason == "MISSING" {
+                        markMissing(arn)
+                    } else {
+                        registry.modify(arn) { $0.failure = failure }
+                        changed = true
+                    }
+                }
+            }
+        }
+        return changed
+    }
+
+    /// Right after RunTask, DescribeTasks may not know a task yet: keep asking, within reason.
+    private func markMissing(_ arn: String) {
+        let now = Date()
+        let grace = Double(timing.missingGrace.components.seconds)
+        registry.modify(arn) { t in
+            let since = t.missingSince ?? now
+            t.missingSince = since
+            if now.timeIntervalSince(since) >= grace {
+                t.failure = Failure(arn: arn, reason: "MISSING",
+                                    detail: "ECS did not know this task for \(Int(grace)) s after it was launched")
+            }
+        }
+    }
+}

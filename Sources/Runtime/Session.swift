@@ -1,0 +1,127 @@
+import Foundation
+import Lang
+import OrderedCollections
+import Synchronization
+
+/// What the command line says about the session: global options and the environment.
+public struct SessionOptions: Sendable {
+    public var region: String?
+    public var profile: String?
+    public var endpointURL: String?
+    public var configPath: String?
+    public var cluster: String?
+    public var debug = false
+    public var dryRun = false
+    public var environment: [String: String]
+    /// Relative paths in scripts (task definition files, `config()`) are read from here.
+    public var workingDirectory: String
+    public var polling = TaskPoller.Timing()
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                workingDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+    }
+}
+
+/// Defaults that `config()` (or `--config`) sets for what follows.
+public struct RunDefaults: Sendable {
+    public var region: String?
+    public var cluster: String?
+    public var taskDefinitionPath: String?
+    public var timeout: Duration?
+    /// RunTask parameters by API name, from the service definition.
+    public var parameters: OrderedDictionary<String, Value> = [:]
+    /// The file they came from, for messages.
+    public var source: String?
+
+    public init() {}
+}
+
+/// The runtime every REPL line and script statement shares: one backend (so one HTTP
+/// client and one credential cache), one registry of launched tasks, one poller.
+public final class ECSSession: Sendable {
+    public let options: SessionOptions
+    public let registry = TaskRegistry()
+    /// Where dry-run requests, `--debug` traffic and log lines go.
+    public let output: @Sendable (String) -> Void
+    public let poller: TaskPoller
+    private let makeBackend: @Sendable (ECSSession) async throws -> any Backend
+    private let state = Mutex(State())
+
+    private struct State {
+        var backend: Task<any Backend, any Error>?
+        var defaults = RunDefaults()
+        var definitions: [String: TaskDefinitionDescription] = [:]
+    }
+
+    /// - Parameter makeBackend: builds the backend on first use, so a script that makes no
+    ///   ECS call never reads credentials or touches the network.
+    public init(options: SessionOptions, output: @escaping @Sendable (String) -> Void,
+                makeBackend: @escaping @Sendable (ECSSession) async throws -> any Backend) {
+        self.options = options
+        self.output = output
+        self.makeBackend = makeBackend
+        let registry = self.registry
+        let box = WeakSession()
+        self.poller = TaskPoller(registry: registry, timing: options.polling) {
+            guard let session = box.session else { throw CancellationError() }
+            return try await session.backend()
+        }
+        box.session = self
+    }
+
+    /// The backend, built once.
+    public func backend() async throws -> any Backend {
+        let task = state.withLock { s -> Task<any Backend, any Error> in
+            if let t = s.backend { return t }
+            let t = Task { try await self.makeBackend(self) }
+            s.backend = t
+            return t
+        }
+        do {
+            return try await task.value
+        } catch {
+            // Let the next call try again (a credentials file fixed in the REPL, say).
+            state.withLock { $0.backend = nil }
+            throw error
+        }
+    }
+
+    public var defaults: RunDefaults { state.withLock { $0.defaults } }
+
+    /// Replaces the defaults; a new region means a new backend on next use.
+    public func setDefaults(_ d: RunDefaults) {
+        state.withLock { s in
+            if s.defaults.region != d.region { s.backend = nil }
+            s.defaults = d
+        }
+    }
+
+    /// Keeps a task definition so that later runs check against it without asking again.
+    public func remember(_ td: TaskDefinitionDescription) {
+        guard let arn = td.taskDefinitionArn else { return }
+        state.withLock { $0.definitions[arn] = td }
+    }
+
+    /// A task definition seen before, by ARN.
+    public func definition(_ arn: String) -> TaskDefinitionDescription? {
+        state.withLock { $0.definitions[arn] }
+    }
+
+    /// The cluster a call uses when it names none.
+    public func cluster(_ explicit: String?) -> String {
+        explicit ?? options.cluster ?? defaults.cluster ?? "default"
+    }
+
+    /// Reads a path relative to the session's working directory.
+    public func resolvePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: options.workingDirectory).appendingPathComponent(path).path
+    }
+}
+
+/// Breaks the cycle session → poller → session.
+private final class WeakSession: @unchecked Sendable {
+    weak var session: ECSSession?
+}

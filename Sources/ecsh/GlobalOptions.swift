@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Lang
+import Runtime
+
+/// The options every command that talks to ECS takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, ecspresso.yml).")
+    var region: String?
+
+    @Option(help: "A profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE).")
+    var profile: String?
+
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send ECS, CloudWatch Logs and STS calls here (a local mock such as moto).", valueName: "url"))
+    var endpointURL: String?
+
+    @Option(help: ArgumentHelp("An ecspresso.yml to load before the script runs, as config() does.", valueName: "file"))
+    var config: String?
+
+    @Option(help: "The cluster for calls that name none (else ecspresso.yml's, else default).")
+    var cluster: String?
+
+    @Flag(help: "Print every AWS request and response on stderr, secrets redacted.")
+    var debug = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print mutating calls (register, run, stop) as the JSON they would send, and send none.")
+    var dryRun = false
+
+    func validate() throws {
+        if let endpointURL {
+            guard let url = URL(string: endpointURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--endpoint-url must be an http:// or https:// URL, got '\(endpointURL)'")
+            }
+        }
+        if let region, region.isEmpty || region.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
+            throw ValidationError("--region must look like us-east-1, got '\(region)'")
+        }
+    }
+
+    /// A session whose output goes where the interpreter prints.
+    func makeSession(output: any OutputSink) throws -> ECSSession {
+        var options = SessionOptions()
+        options.region = region
+        options.profile = profile
+        options.endpointURL = endpointURL
+        options.configPath = config
+        options.cluster = cluster
+        options.debug = debug
+        options.dryRun = dryRun
+        let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment) }
+        let sink = SinkBox(output)
+        let debugLog = debug ? DebugLog { text in FileHandle.standardError.write(Data(text.utf8)) } : nil
+        let dryRun = self.dryRun
+        let session = ECSSession(options: options, output: { sink.write($0) }) { session in
+            let live: (any Backend)?
+            do {
+                live = try AWSBackend.live(options: session.options, fallbackRegion: session.defaults.region,
+                                           transport: SharedTransport.instance, debug: debugLog)
+            } catch where dryRun {
+                // A dry run can go on without AWS: it only fails if a read is needed.
+                live = nil
+            }
+            guard dryRun else { return live ?? DryRunBackend(reads: nil) { _ in } }
+            return DryRunBackend(reads: live) { sink.write($0 + "\n") }
+        }
+        if let defaults { session.setDefaults(defaults) }
+        return session
+    }
+}
+
+/// The process's one HTTP client.
+enum SharedTransport {
+    static let instance = AsyncHTTPTransport()
+}
+
+/// Lets the session print through the interpreter's sink. The interpreter's thread is
+/// parked while a built-in runs, so the two never write at once.
+final class SinkBox: @unchecked Sendable {
+    let sink: any OutputSink
+    init(_ sink: any OutputSink) { self.sink = sink }
+    func write(_ text: String) { sink.write(text) }
+}
