@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The real transport: async-http-client on the shared event loop group.
+///
+/// It does not retry by itself (connection establishment included): `AWSClient` decides
+/// about retries, and it needs to know whether a failure happened before anything was
+/// sent (`.connect`) or after (`.dropped`, `.timeout`).
+public final class AsyncHTTPTransport: HTTPTransport {
+    private let client: HTTPClient
+    /// Largest response body read; AWS answers are far smaller.
+    private let maxBodyBytes = 64 * 1024 * 1024
+
+    /// - Parameter connectTimeout: for opening a connection (TCP and TLS).
+    public init(connectTimeout: Duration = .seconds(10)) {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: Self.timeAmount(connectTimeout)),
+            connectionPool: .init(idleTimeout: .seconds(30)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes idle connections. Call once before the transport goes away.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        // A `Host` header given here is kept as is: it is the one that was signed.
+        for (name, value) in request.headers {
+            outgoing.headers.add(name: name, value: value)
+        }
+        outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+
+        let client = self.client
+        let prepared = outgoing
+        let limit = maxBodyBytes
+        let deadline = NIODeadline.now() + Self.timeAmount(timeout)
+        do {
+            // The deadline of `execute` covers the head only; the race covers the body too.
+            return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
+                group.addTask {
+                    let response = try await client.execute(prepared, deadline: deadline)
+                    let body = try await response.body.collect(upTo: limit)
+                    return HTTPResponse(status: Int(response.status.code),
+                                        headers: response.headers.map { (name: $0.name, value: $0.value) },
+                                        body: Array(buffer: body))
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    throw TransportError(.timeout, "no response from \(request.url.absoluteString) within \(timeout)")
+                }
+                return response
+            }
+        } catch let error as TransportError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.classify(error, url: request.url)
+        }
+    }
+
+    /// Whether a failure happened before the request could have reached the server.
+    static func classify(_ error: any Error, url: URL) -> TransportError {
+        let target = url.host.map { h in url.port.map { "\(h):\($0)" } ?? h } ?? url.absoluteString
+        let kind: TransportError.Kind
+        var what = String(describing: error)
+        switch error {
+        case let e as HTTPClientError:
+            switch e {
+            case .connectTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout,
+                 .socksHandshakeTimeout, .httpProxyHandshakeTimeout, .invalidURL, .emptyHost, .emptyScheme:
+                kind = .connect
+            case .readTimeout, .deadlineExceeded, .writeTimeout:
+                kind = .timeout
+                what = "timed out"
+            case .remoteConnectionClosed:
+                kind = .dropped
+                what = "the server closed the connection without answering"
+            default:
+                kind = .dropped
+            }
+        case is NIOConnectionError:
+            kind = .connect
+            what = "could not connect (refused, unreachable or not resolvable)"
+        case ChannelError.connectTimeout:
+            kind = .connect
+        case let e as NIOSSLError:
+            if case .handshakeFailed = e { kind = .connect } else { kind = .dropped }
+        case is NIOSSLExtraError:
+            kind = .connect
+        case let e as IOError where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(e.errnoCode):
+            kind = .connect
+        default:
+            kind = .dropped
+        }
+        return TransportError(kind, "\(target): \(what)")
+    }
+
+    static func timeAmount(_ d: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = d.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
