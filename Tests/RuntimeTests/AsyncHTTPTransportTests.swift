@@ -146,6 +146,7 @@ final class LoopbackServer: Sendable {
         let error = try await failure(try LoopbackServer.closedPort()) as? TransportError
         #expect(error?.kind == .connect)
         #expect(error?.message.contains("127.0.0.1") == true)
+        #expect(error?.message.contains("refused") == true)
     }
 
     @Test func closedWithoutAnswerIsDropped() async throws {
