@@ -92,9 +92,13 @@ public final class AsyncHTTPTransport: HTTPTransport {
             default:
                 kind = .dropped
             }
-        case is NIOConnectionError:
+        case let e as NIOConnectionError:
             kind = .connect
-            what = "could not connect (refused, unreachable or not resolvable)"
+            if e.connectionErrors.isEmpty, e.dnsAError != nil || e.dnsAAAAError != nil {
+                what = "could not resolve the host name \(e.host) (check the region and endpoint)"
+            } else {
+                what = "could not connect: " + (e.connectionErrors.first.map { Self.explain($0.error) } ?? "\(e)")
+            }
         case ChannelError.connectTimeout:
             kind = .connect
         case let e as NIOSSLError:
@@ -103,10 +107,20 @@ public final class AsyncHTTPTransport: HTTPTransport {
             kind = .connect
         case let e as IOError where [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(e.errnoCode):
             kind = .connect
+            what = "could not connect: " + explain(e)
+        case let e as IOError where [ECONNRESET, EPIPE].contains(e.errnoCode):
+            kind = .dropped
+            what = "the connection was reset"
         default:
             kind = .dropped
         }
         return TransportError(kind, "\(target): \(what)")
+    }
+
+    /// `connection refused` rather than NIO's `connection reset (error set): ...`.
+    static func explain(_ error: any Error) -> String {
+        guard let e = error as? IOError else { return String(describing: error) }
+        return String(cString: strerror(e.errnoCode)).lowercased()
     }
 
     static func timeAmount(_ d: Duration) -> TimeAmount {
