@@ -46,7 +46,7 @@ enum ScriptErrors {
         case let e as TransportError:
             return ScriptError("\(builtin)(): \(e.message)", code: "ConnectionError")
         default:
-            let code = String(describing: type(of: error))
+            let code = String(describing: Swift.type(of: error))
             return ScriptError("\(builtin)(): \(error)", code: code)
         }
     }
