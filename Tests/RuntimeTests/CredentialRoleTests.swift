@@ -162,4 +162,42 @@ import Testing
         #expect(credentials.accessKeyID == "ASIAWEB2")
         #expect(server.requests.first?.form["WebIdentityToken"] == "profile-token")
     }
+
+    @Test func credentialSourceEnvironmentAndSelfSourcedProfile() async throws {
+        let server = try LoopbackHTTPServer(responses: [Self.stsResponse("AssumeRole", id: "ASIAX")])
+        defer { server.stop() }
+        let home = try TestHome(config: """
+        [profile fromenv]
+        role_arn = arn:aws:iam::1:role/a
+        credential_source = Environment
+        [profile self]
+        role_arn = arn:aws:iam::1:role/b
+        source_profile = self
+        aws_access_key_id = AKIDSELF
+        aws_secret_access_key = selfsecret
+        """)
+        defer { home.remove() }
+        var env = home.environment
+        env["AWS_ENDPOINT_URL_STS"] = server.baseURL.absoluteString
+        env["AWS_PROFILE"] = "fromenv"
+        // With AWS_PROFILE (not --profile) the environment's keys win outright, as in botocore.
+        env["AWS_ACCESS_KEY_ID"] = "AKIDENV"
+        env["AWS_SECRET_ACCESS_KEY"] = "envsecret"
+        #expect(try await home.chain(environment: env).credentials().accessKeyID == "AKIDENV")
+        #expect(try await home.chain(.init(profile: "fromenv"), environment: env).credentials().accessKeyID == "ASIAX")
+        #expect(try await home.chain(.init(profile: "self"), environment: env).credentials().accessKeyID == "ASIAX")
+        let requests = server.requests
+        try #require(requests.count == 2)
+        #expect(requests[0].header("Authorization")?.contains("Credential=AKIDENV/") == true)
+        #expect(requests[1].header("Authorization")?.contains("Credential=AKIDSELF/") == true)
+        #expect(requests[1].form["RoleArn"] == "arn:aws:iam::1:role/b")
+    }
+
+    @Test func ssoProfileExplainsTheWorkaround() async throws {
+        let home = try TestHome(config: "[profile corp]\nsso_session = corp\nsso_account_id = 1\n")
+        defer { home.remove() }
+        await #expect {
+            _ = try await home.chain(.init(profile: "corp")).credentials()
+        } throws: { "\($0)".contains("aws configure export-credentials --profile corp --format process") }
+    }
 }
