@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "LangTests", dependencies: ["Lang"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Lang"]),
-        .testTarget(name: "ecshTests", dependencies: ["Lang"]),
+        .testTarget(name: "ecshTests", dependencies: ["Lang", "Runtime"]),
     ],
     swiftLanguageModes: [.v6]
 )

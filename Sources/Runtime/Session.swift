@@ -116,7 +116,8 @@ public final class ECSSession: Sendable {
 
     /// Reads a path relative to the session's working directory.
     public func resolvePath(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
+        // Left as written when it already means the same file, so messages show the user's path.
+        if path.hasPrefix("/") || options.workingDirectory == FileManager.default.currentDirectoryPath { return path }
         return URL(fileURLWithPath: options.workingDirectory).appendingPathComponent(path).path
     }
 }

@@ -49,7 +49,9 @@ struct GlobalOptions: ParsableArguments {
         options.dryRun = dryRun
         let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment) }
         let sink = SinkBox(output)
-        let debugLog = debug ? DebugLog { text in FileHandle.standardError.write(Data(text.utf8)) } : nil
+        let debugLog = debug ? DebugLog { text in
+            FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        } : nil
         let dryRun = self.dryRun
         let session = ECSSession(options: options, output: { sink.write($0) }) { session in
             let live: (any Backend)?

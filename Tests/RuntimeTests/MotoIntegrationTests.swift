@@ -61,7 +61,7 @@ struct Moto {
         let sink = SessionSink()
         let session = makeSession(backend: AWSBackend(caller: caller), sink: sink)
         let r = await runScript(#"""
-            let td = register(\#(moto.taskDefinition(family: "migrate-\#(cluster)")))
+            let td = register(\#(moto.taskDefinition(family: "migrate-\(cluster)")))
             print(td.family, td.revision, td.containers)
             let t = run(td, cluster: "\#(cluster)", launchType: "FARGATE", networkConfiguration: \#(moto.network),
                         overrides: overrides(container: "app", command: ["bin/migrate", "--step", "2"], env: {STAGE: "test"}),
@@ -101,7 +101,7 @@ struct Moto {
         let sink = SessionSink()
         let session = makeSession(backend: AWSBackend(caller: caller), sink: sink)
         let r = await runScript(#"""
-            let td = register(\#(moto.taskDefinition(family: "fan-\#(cluster)")))
+            let td = register(\#(moto.taskDefinition(family: "fan-\(cluster)")))
             let ts = run(td, count: 25, cluster: "\#(cluster)", launchType: "FARGATE", networkConfiguration: \#(moto.network))
             print(len(ts), len(tasks()))
             let done = wait(ts)
@@ -125,7 +125,7 @@ struct Moto {
         let sink = SessionSink()
         let session = makeSession(backend: AWSBackend(caller: client), sink: sink)
         let r = await runScript(#"""
-            let td = register(\#(moto.taskDefinition(family: "err-\#(cluster)")))
+            let td = register(\#(moto.taskDefinition(family: "err-\(cluster)")))
             try {
                 run(td, cluster: "no-such-\#(cluster)", launchType: "FARGATE", networkConfiguration: \#(moto.network))
             } catch e {
@@ -159,7 +159,7 @@ struct Moto {
         let sink = SessionSink()
         let session = makeSession(backend: AWSBackend(caller: client), sink: sink)
         let launch = await runScript(#"""
-            let td = register(\#(moto.taskDefinition(family: "logs-\#(cluster)", logGroup: group)))
+            let td = register(\#(moto.taskDefinition(family: "logs-\(cluster)", logGroup: group)))
             let t = run(td, cluster: "\#(cluster)", launchType: "FARGATE", networkConfiguration: \#(moto.network))
             print(t.id)
             """#, session: session, sink: sink)

@@ -183,7 +183,7 @@ import Testing
         #expect(lines[1].hasPrefix(#"dry-run: RunTask {"clientToken":""#))
         #expect(lines[1].contains(#""cluster":"prod","count":1,"launchType":"FARGATE""#))
         #expect(lines[1].contains(#""overrides":{"containerOverrides":[{"command":["true"],"name":"app"}]}"#))
-        #expect(lines[1].contains(#""taskDefinition":"dry-run:task-definition/web""#))
+        #expect(lines[1].contains(#""taskDefinition":"web""#))
         #expect(lines[2] == "true true true")
         #expect(lines[3].hasPrefix(#"dry-run: StopTask {"cluster":"prod","task":"dry-run:task/prod/"#))
     }

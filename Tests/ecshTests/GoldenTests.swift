@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Every `Tests/Golden/**/NAME.ecsh` runs through the real binary from its own folder;
+/// Every `Tests/Golden/**/NAME.ecsh` runs through the real binary from its own folder
+/// (with the ecsh options of `NAME.options` before it and the script arguments of `NAME.args` after);
 /// its stdout, stderr and exit status must equal `NAME.stdout`, `NAME.stderr` (empty when
 /// absent) and `NAME.status` (0 when absent). Adding a case means adding files.
 struct GoldenTests {
@@ -26,7 +27,8 @@ struct GoldenTests {
         }
         let stdin = expected("stdin")
         let args = expected("args")?.split(separator: "\n").map(String.init) ?? []
-        let r = try Binary.run([script.lastPathComponent] + args, in: dir, stdin: stdin)
+        let options = expected("options")?.split(separator: "\n").map(String.init) ?? []
+        let r = try Binary.run(options + [script.lastPathComponent] + args, in: dir, stdin: stdin)
         #expect(!r.signalled, "ecsh crashed on \(relative)")
         #expect(r.stdout == (expected("stdout") ?? ""), "stdout of \(relative)")
         #expect(r.stderr == (expected("stderr") ?? ""), "stderr of \(relative)")

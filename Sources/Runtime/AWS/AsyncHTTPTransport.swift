@@ -31,6 +31,14 @@ public final class AsyncHTTPTransport: HTTPTransport {
         try? await client.shutdown()
     }
 
+    // async-http-client traps when a client that was not shut down is freed. A transport
+    // dropped without `shutdown()` (a session that ends early, a test) must not crash the
+    // process: the detached task keeps the client alive until its shutdown completes.
+    deinit {
+        let client = self.client
+        Task.detached { try? await client.shutdown() }
+    }
+
     public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)

@@ -52,7 +52,8 @@ public struct SharedConfigFile: Sendable, Equatable {
         }
 
         public var description: String {
-            "\(path):\(line): \(reason); fix or remove this line of the AWS shared config file"
+            line == 0 ? "\(path): \(reason)"
+                : "\(path):\(line): \(reason); fix or remove this line of the AWS shared config file"
         }
     }
 
@@ -182,9 +183,12 @@ public struct SharedConfigFile: Sendable, Equatable {
     /// Reads and parses the file at `path`; nil when there is no file there.
     public static func load(path: String, kind: Kind) throws -> SharedConfigFile? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // FileHandle, not Data(contentsOf:), so that /dev/null and pipes read as empty files.
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            data = try handle.readToEnd() ?? Data()
         } catch {
             throw ParseError(path: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
         }

@@ -23,8 +23,8 @@ public struct DryRunBackend: Backend {
         print("dry-run: RegisterTaskDefinition \(body)")
         var td = (try? WireJSON.decode(TaskDefinitionDescription.self, Array(body.utf8), operation: "RegisterTaskDefinition"))
             ?? TaskDefinitionDescription()
-        let family = td.family ?? "task"
-        td.taskDefinitionArn = "\(Self.arnPrefix)task-definition/\(family)"
+        // The family runs its latest revision, which is what this registration would make.
+        td.taskDefinitionArn = td.family ?? "task"
         td.revision = 0
         td.status = "ACTIVE"
         return td

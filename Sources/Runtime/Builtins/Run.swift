@@ -68,8 +68,8 @@ enum RunBuiltin {
         }
         fields["cluster"] = .string(session.cluster(try args.optionalString("cluster")))
         fields["taskDefinition"] = .string(definition.taskDefinitionArn ?? definition.family ?? "")
-        var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "run", builtin: "run")
-        // The paths in messages read better as the argument names than as "run.tags".
+        // An empty argument label: paths in messages start with the parameter's own name.
+        var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "", builtin: "run")
         request.count = nil
 
         if let launchType = request.launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {

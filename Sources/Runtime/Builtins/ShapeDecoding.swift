@@ -33,11 +33,15 @@ enum ShapeDecoding {
             for (key, v) in g.entries {
                 if case .nil = v { continue }
                 guard let kv = k.entries[key] else {
-                    var message = "\(builtin)(): unknown field '\(key)' in \(path)"
-                    if let s = suggestion(for: key, among: allowedKeys(path: path, known: k)) { message += " (did you mean '\(s)'?)" }
+                    var message = "\(builtin)(): unknown field '\(key)'" + (path.isEmpty ? "" : " in \(path)")
+                    let candidates = allowedKeys(path: path, known: k)
+                    // A shortened name is far from the long one by edit distance: check prefixes too.
+                    let hint = suggestion(for: key, among: candidates)
+                        ?? candidates.first { key.count >= 5 && $0.lowercased().hasPrefix(key.lowercased()) }
+                    if let hint { message += " (did you mean '\(hint)'?)" }
                     throw ScriptError(message, code: "ValueError")
                 }
-                try checkKeys(v, known: kv, path: "\(path).\(key)", builtin: builtin)
+                try checkKeys(v, known: kv, path: path.isEmpty ? key : "\(path).\(key)", builtin: builtin)
             }
         case let (.list(g), .list(k)):
             for (i, (gv, kv)) in zip(g, k).enumerated() {
@@ -64,7 +68,7 @@ enum ShapeDecoding {
 
     static func describe(_ error: DecodingError, argument: String) -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce(argument) { p, k in k.intValue.map { "\(p)[\($0)]" } ?? "\(p).\(k.stringValue)" }
+            keys.reduce(argument) { p, k in k.intValue.map { "\(p)[\($0)]" } ?? (p.isEmpty ? k.stringValue : "\(p).\(k.stringValue)") }
         }
         switch error {
         case .typeMismatch(let type, let ctx):
