@@ -17,6 +17,22 @@ struct Ecsh: ParsableCommand {
             ecsh                    start the REPL (on a terminal)
             ecsh check FILE...      parse and resolve scripts without running them
 
+            Options before the script (after it, words are the script's):
+              --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
+                                    the profile's region, ecspresso.yml's region)
+              --profile NAME        profile of ~/.aws/config and ~/.aws/credentials
+              --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
+              --config FILE         load an ecspresso.yml first, as config(FILE) does
+              --cluster NAME        cluster for calls that name none
+              --debug               print each AWS request and response on stderr,
+                                    keys, tokens and signatures redacted
+              --dry-run             print register/run/stop requests as the JSON they
+                                    would send, and send none
+
+            Credentials come from the AWS CLI's chain: environment, web identity,
+            the profile (keys, role_arn, credential_process), container, IMDSv2.
+            AWS_MAX_ATTEMPTS and AWS_RETRY_MODE set retries (default: standard, 3).
+
             Exit status: 0 success, n for exit(n), 1 for an error in the script,
             2 for a usage error, 130 when interrupted.
             """,
