@@ -13,6 +13,8 @@ public struct SessionOptions: Sendable {
     public var debug = false
     public var dryRun = false
     public var environment: [String: String]
+    /// `--ext-str` values for jsonnet.
+    public var extStr: [String: String] = [:]
     /// Relative paths in scripts (task definition files, `config()`) are read from here.
     public var workingDirectory: String
     public var polling = TaskPoller.Timing()

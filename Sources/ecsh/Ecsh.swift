@@ -24,6 +24,7 @@ struct Ecsh: ParsableCommand {
               --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
               --config FILE         load an ecspresso.yml first, as config(FILE) does
               --cluster NAME        cluster for calls that name none
+              --ext-str KEY=VALUE   std.extVar for Jsonnet definitions (repeatable)
               --debug               print each AWS request and response on stderr,
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they

@@ -20,6 +20,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "The cluster for calls that name none (else ecspresso.yml's, else default).")
     var cluster: String?
 
+    @Option(name: .customLong("ext-str"), help: ArgumentHelp("Passed to jsonnet for Jsonnet task and service definitions (std.extVar); repeatable.", valueName: "key=value"))
+    var extStr: [String] = []
+
     @Flag(help: "Print every AWS request and response on stderr, secrets redacted.")
     var debug = false
 
@@ -31,6 +34,9 @@ struct GlobalOptions: ParsableArguments {
             guard let url = URL(string: endpointURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--endpoint-url must be an http:// or https:// URL, got '\(endpointURL)'")
             }
+        }
+        for pair in extStr where !pair.contains("=") || pair.hasPrefix("=") {
+            throw ValidationError("--ext-str takes KEY=VALUE, got '\(pair)'")
         }
         if let region, region.isEmpty || region.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
             throw ValidationError("--region must look like us-east-1, got '\(region)'")
@@ -47,7 +53,11 @@ struct GlobalOptions: ParsableArguments {
         options.cluster = cluster
         options.debug = debug
         options.dryRun = dryRun
-        let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment) }
+        for pair in extStr {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            options.extStr[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment, extStr: options.extStr) }
         let sink = SinkBox(output)
         let debugLog = debug ? DebugLog { text in
             FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))

@@ -8,7 +8,8 @@ enum ConfigBuiltin {
         ECSBuiltins.builtin("config", [.optional("path")],
             "Loads an ecspresso-style ecspresso.yml (region, cluster, task_definition, service_definition, timeout) and makes it the default for what follows. Returns what it read as a Map.") { args in
             let path = try args.optionalString("path") ?? "ecspresso.yml"
-            let defaults = try RunDefaults(configFile: session.resolvePath(path), environment: session.options.environment)
+            let defaults = try RunDefaults(configFile: session.resolvePath(path), environment: session.options.environment,
+                                           extStr: session.options.extStr)
             session.setDefaults(defaults)
             return describe(defaults)
         }
@@ -27,7 +28,7 @@ enum ConfigBuiltin {
 
 extension RunDefaults {
     /// Reads an ecspresso.yml and its service definition.
-    public init(configFile path: String, environment: [String: String]) throws {
+    public init(configFile path: String, environment: [String: String], extStr: [String: String] = [:]) throws {
         let config = try EcspressoConfig.load(path: path, environment: environment)
         self.init()
         source = path
@@ -35,6 +36,6 @@ extension RunDefaults {
         cluster = config.cluster
         taskDefinitionPath = config.taskDefinitionPath
         timeout = config.timeout
-        parameters = try config.serviceDefaults(environment: environment)
+        parameters = try config.serviceDefaults(environment: environment, extStr: extStr)
     }
 }

@@ -12,9 +12,11 @@ enum RegisterBuiltin {
                 guard let path = session.defaults.taskDefinitionPath else {
                     throw ScriptErrors.value("register", "no task definition: pass a file or a Map, or call config() with an ecspresso.yml that has task_definition")
                 }
-                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment)
+                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
+                                                         extStr: session.options.extStr)
             case .string(let path):
-                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment)
+                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
+                                                         extStr: session.options.extStr)
             case .map(let m):
                 guard case .string? = m.entries["family"] else {
                     throw ScriptErrors.value("register", "the task definition needs a String 'family'")
