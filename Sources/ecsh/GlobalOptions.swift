@@ -64,16 +64,18 @@ struct GlobalOptions: ParsableArguments {
         } : nil
         let dryRun = self.dryRun
         let session = ECSSession(options: options, output: { sink.write($0) }) { session in
-            let live: (any Backend)?
-            do {
-                live = try AWSBackend.live(options: session.options, fallbackRegion: session.defaults.region,
+            guard dryRun else {
+                return try AWSBackend.live(options: session.options, fallbackRegion: session.defaults.region,
                                            transport: SharedTransport.instance, debug: debugLog)
-            } catch where dryRun {
-                // A dry run can go on without AWS: it only fails if a read is needed.
-                live = nil
             }
-            guard dryRun else { return live ?? DryRunBackend(reads: nil) { _ in } }
-            return DryRunBackend(reads: live) { sink.write($0 + "\n") }
+            do {
+                let live = try AWSBackend.live(options: session.options, fallbackRegion: session.defaults.region,
+                                               transport: SharedTransport.instance, debug: debugLog)
+                return DryRunBackend(reads: live) { sink.write($0 + "\n") }
+            } catch {
+                // A dry run can go on without AWS: only a read (taskdef, describe) needs it.
+                return DryRunBackend(reads: nil, noReadsReason: "\(error)") { sink.write($0 + "\n") }
+            }
         }
         if let defaults { session.setDefaults(defaults) }
         return session

@@ -6,14 +6,20 @@ import Synchronization
 /// A backend that records every call and answers from simple rules: tasks start
 /// RUNNING and stay there unless `stopAfter` describes have passed.
 final class FakeBackend: Backend {
-    private let state = Mutex<(calls: [String], runs: [RunTaskRequest], describes: Int)>(([], [], 0))
+    private let state = Mutex<(calls: [String], runs: [RunTaskRequest], describes: Int, issued: [String])>(([], [], 0, []))
+    /// The RunTask call (1-based) that fails with a ThrottlingException; nil: none.
+    let failRunTaskCall: Int?
+    /// StopTask fails for task ARNs ending with this.
+    let failStopSuffix: String?
     let definition: TaskDefinitionDescription
     /// After this many DescribeTasks calls tasks answer STOPPED with exit code `exitCode`; nil: never.
     let stopAfter: Int?
     let exitCode: Int
 
     init(containers: [String] = ["app", "sidecar"], networkMode: String? = nil, compatibilities: [String]? = nil,
-         stopAfter: Int? = 1, exitCode: Int = 0) {
+         stopAfter: Int? = 1, exitCode: Int = 0, failRunTaskCall: Int? = nil, failStopSuffix: String? = nil) {
+        self.failRunTaskCall = failRunTaskCall
+        self.failStopSuffix = failStopSuffix
         var td = TaskDefinitionDescription(taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7",
                                            family: "app", revision: 7)
         td.networkMode = networkMode
@@ -46,14 +52,19 @@ final class FakeBackend: Backend {
 
     func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
         record("RunTask")
-        state.withLock { $0.runs.append(request) }
-        let n = request.count ?? 1
-        let tasks = (0..<n).map { i -> ECSTask in
-            var t = ECSTask(taskArn: "arn:aws:ecs:us-east-1:123456789012:task/\(request.cluster ?? "default")/\(UUID().uuidString.prefix(8))\(i)")
+        let n = state.withLock { s -> Int in s.runs.append(request); return s.runs.count }
+        if n == failRunTaskCall {
+            throw AWSError(code: "ThrottlingException", message: "Rate exceeded", status: 400, service: .ecs, operation: "RunTask")
+        }
+        let count = request.count ?? 1
+        let tasks = (0..<count).map { i -> ECSTask in
+            var t = ECSTask(taskArn: "arn:aws:ecs:us-east-1:123456789012:task/\(request.cluster ?? "default")/\(UUID().uuidString.prefix(8).lowercased())\(i)")
+            t.taskDefinitionArn = definition.taskDefinitionArn
             t.lastStatus = "PROVISIONING"
             t.containers = definition.containerNames.map { Container(name: $0) }
             return t
         }
+        state.withLock { $0.issued += tasks.compactMap(\.taskArn) }
         return RunTaskResponse(tasks: tasks, failures: [])
     }
 
@@ -61,8 +72,13 @@ final class FakeBackend: Backend {
         record("DescribeTasks")
         let n = state.withLock { s -> Int in s.describes += 1; return s.describes }
         let stopped = stopAfter.map { n >= $0 } ?? false
-        return DescribeTasksResponse(tasks: tasks.map { arn in
+        let issued = state.withLock { $0.issued }
+        // Like ECS: a task may be named by id or ARN; the answer carries the full ARN.
+        let known = tasks.compactMap { ref in issued.first { $0 == ref || $0.hasSuffix("/" + ref) } }
+        let unknown = tasks.filter { ref in !issued.contains { $0 == ref || $0.hasSuffix("/" + ref) } }
+        return DescribeTasksResponse(tasks: known.map { arn in
             var t = ECSTask(taskArn: arn)
+            t.taskDefinitionArn = definition.taskDefinitionArn
             t.lastStatus = stopped ? "STOPPED" : "RUNNING"
             t.containers = definition.containerNames.map { name in
                 var c = Container(name: name)
@@ -70,11 +86,14 @@ final class FakeBackend: Backend {
                 return c
             }
             return t
-        }, failures: [])
+        }, failures: unknown.map { Failure(arn: $0, reason: "MISSING") })
     }
 
     func stopTask(cluster: String, task: String, reason: String?) async throws -> ECSTask? {
         record("StopTask")
+        if let suffix = failStopSuffix, task.hasSuffix(suffix) {
+            throw AWSError(code: "InvalidParameterException", message: "no such task", status: 400, service: .ecs, operation: "StopTask")
+        }
         var t = ECSTask(taskArn: task)
         t.lastStatus = "STOPPED"
         t.stopCode = "UserInitiated"

@@ -38,6 +38,9 @@ import Testing
         Case(script: #"run(td, watch: "nope")"#, message: "watch: 'nope' is not a container of app"),
         Case(script: #"run(td, timeout: 5m)"#, message: "'timeout' and 'logs' apply only with wait: true"),
         Case(script: #"overrides(command: ["x"])"#, message: "'command' and 'env' need 'container:'"),
+        Case(script: #"run(td, propagateTags: "SERVICE")"#, message: "'propagateTags' must be TASK_DEFINITION or NONE for RunTask"),
+        Case(script: #"run(td, wait: true, timeout: 1e300)"#, message: "'timeout' must be at most 30 days"),
+        Case(script: #"run(td, wait: "yes")"#, message: "'wait' must be a Bool"),
     ]
 
     @Test(arguments: cases)
@@ -69,7 +72,7 @@ import Testing
         let session = makeSession(backend: backend, sink: sink)
         var d = RunDefaults()
         d.cluster = "from-config"
-        d.parameters = ["launchType": .string("FARGATE"),
+        d.parameters = ["launchType": .string("FARGATE"), "propagateTags": .string("SERVICE"),
                         "networkConfiguration": try JSON.decode(#"{"awsvpcConfiguration":{"subnets":["s-1"]}}"#)]
         session.setDefaults(d)
         let r = await runScript(#"""
@@ -82,6 +85,7 @@ import Testing
         #expect(runs.first?.cluster == "from-config")
         #expect(runs.first?.launchType == "FARGATE")
         #expect(runs.first?.networkConfiguration?.awsvpcConfiguration?.subnets == ["s-1"])
+        #expect(runs.first?.propagateTags == nil, "a service's SERVICE does not apply to RunTask")
         #expect(runs.last?.cluster == "other")
         #expect(runs.last?.launchType == nil, "the explicit strategy replaces the default launch type")
         #expect(runs.last?.capacityProviderStrategy?.first?.capacityProvider == "FARGATE_SPOT")

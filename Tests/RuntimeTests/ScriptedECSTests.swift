@@ -188,3 +188,80 @@ import Testing
         #expect(lines[3].hasPrefix(#"dry-run: StopTask {"cluster":"prod","task":"dry-run:task/prod/"#))
     }
 }
+
+/// Tasks named by id or ARN from outside the session, partial launches, stop failures.
+@Suite struct TaskReferenceTests {
+    @Test func aTaskIdFromAnotherSessionIsResolvedToItsArnAndDefinition() async throws {
+        let backend = FakeBackend(containers: ["log-router", "app"], stopAfter: 2, exitCode: 0)
+        let first = SessionSink()
+        let launch = await runScript(#"print(run("app").id)"#, session: makeSession(backend: backend, sink: first), sink: first)
+        let id = launch.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!id.isEmpty, "\(launch.error ?? "")")
+
+        let sink = SessionSink()
+        let r = await runScript(#"""
+            let t = wait("\#(id)")
+            print(t.arn.endsWith("/\#(id)"), t.watch, t.ok, len(tasks()))
+            try { wait("nope") } catch e { print(e.code) }
+            """#, session: makeSession(backend: backend, sink: sink), sink: sink)
+        #expect(r.error == nil, "\(r.error ?? "")")
+        #expect(r.out == "true log-router true 0\nTaskNotFound\n")
+        #expect(backend.calls.contains("DescribeTaskDefinition"), "the watched container comes from the task definition")
+    }
+
+    @Test func aFailedLaterBatchCarriesTheTasksAlreadyStarted() async throws {
+        let backend = FakeBackend(failRunTaskCall: 3)
+        let sink = SessionSink()
+        let r = await runScript(#"""
+            try { run("app", count: 25) } catch e { print(e.code, len(e.tasks), len(tasks())) }
+            """#, session: makeSession(backend: backend, sink: sink), sink: sink)
+        #expect(r.out == "ThrottlingException 20 20\n", "\(r.error ?? "")")
+    }
+
+    @Test func stopTriesEveryTaskAndReportsTheOnesThatFailed() async throws {
+        let backend = FakeBackend(stopAfter: nil, failStopSuffix: "1")
+        let sink = SessionSink()
+        let r = await runScript(#"""
+            let ts = run("app", count: 3)
+            try { stop(ts) } catch e { print(e.code, len(e.failed), e.message.contains("1 of 3 task(s) could not be stopped")) }
+            """#, session: makeSession(backend: backend, sink: sink), sink: sink)
+        #expect(r.out == "InvalidParameterException 1 true\n", "\(r.error ?? "")")
+        #expect(backend.calls.filter { $0 == "StopTask" }.count == 3)
+    }
+
+    @Test func aWaitOutlivesAFewFailedPollingRounds() async throws {
+        let arn = "arn:aws:ecs:us-east-1:1:task/c/abc123"
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, ScriptedECSTests.taskDefinition),
+            ScriptedTransport.json(200, #"{"tasks":[{"taskArn":"\#(arn)","lastStatus":"PENDING"}]}"#),
+            ScriptedTransport.error(503, "ServiceUnavailableException"),
+            .fail(TransportError(.connect, "connection refused")),
+            ScriptedTransport.error(400, "ThrottlingException", "Rate exceeded"),
+            ScriptedTransport.json(200, #"{"tasks":[{"taskArn":"\#(arn)","lastStatus":"STOPPED","containers":[{"name":"app","exitCode":0}]}]}"#),
+        ])
+        let url = try #require(URL(string: "https://ecs.us-east-1.amazonaws.com/"))
+        let client = AWSClient(region: "us-east-1", endpoints: [.ecs: url],
+                               credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")),
+                               transport: transport, retry: .standard(maxAttempts: 1), sleeper: { _ in })
+        let sink = SessionSink()
+        let r = await runScript(#"print(wait(run("app:3", cluster: "c")).ok)"#,
+                                session: makeSession(backend: AWSBackend(caller: client), sink: sink), sink: sink)
+        #expect(r.out == "true\n", "\(r.error ?? "")")
+    }
+
+    @Test func secretLookingEnvironmentValuesAreMaskedInADryRun() async throws {
+        let sink = SessionSink()
+        let options = SessionOptions(environment: [:], workingDirectory: NSTemporaryDirectory())
+        let session = ECSSession(options: options, output: { sink.write($0) }) { _ in
+            DryRunBackend(reads: nil) { sink.write($0 + "\n") }
+        }
+        let r = await runScript(#"""
+            let td = register({family: "web", containerDefinitions: [{name: "app", image: "x",
+                               environment: [{name: "DB_PASSWORD", value: "hunter2"}, {name: "MODE", value: "fast"}]}]})
+            run(td, overrides: overrides(container: "app", env: {API_TOKEN: "tok-123", STAGE: "prod"}))
+            """#, session: session, sink: sink)
+        #expect(r.error == nil, "\(r.error ?? "")")
+        #expect(!r.out.contains("hunter2") && !r.out.contains("tok-123"))
+        #expect(r.out.contains(#""value":"fast""#) && r.out.contains(#""value":"prod""#))
+    }
+}

@@ -77,13 +77,20 @@ public final class DebugLog: Sendable {
         pattern: #"<(\#(secretKeys.joined(separator: "|")))>[^<]*</\1>"#,
         options: [.caseInsensitive])
 
+    /// `{"name": "DB_PASSWORD", "value": "..."}` in container environments and overrides:
+    /// the value of a variable whose name looks secret.
+    private static let secretEnvironmentValue = try? NSRegularExpression(
+        pattern: #"("name"\s*:\s*"[^"]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)[^"]*"\s*,\s*"value"\s*:\s*)"(?:[^"\\]|\\.)*""#,
+        options: [.caseInsensitive])
+
     static let bodyLimit = 64 * 1024
 
     /// The body as text with secret values replaced by `****`.
     static func redactBody(_ body: [UInt8]) -> String {
         guard !body.isEmpty else { return "(empty body)" }
         guard var text = String(validating: body, as: UTF8.self) else { return "(\(body.count) bytes, not UTF-8)" }
-        for (regex, template) in [(jsonSecret, "$1\"****\""), (xmlSecret, "<$1>****</$1>")] {
+        for (regex, template) in [(jsonSecret, "$1\"****\""), (xmlSecret, "<$1>****</$1>"),
+                                  (secretEnvironmentValue, "$1\"****\"")] {
             // Better to show nothing than a body whose secrets could not be masked.
             guard let regex else { return "(\(body.count) bytes, not shown)" }
             let range = NSRange(text.startIndex..., in: text)

@@ -2,14 +2,19 @@ import Foundation
 import Lang
 
 /// `--dry-run`: mutating calls (RegisterTaskDefinition, RunTask, StopTask) are printed as
-/// the exact JSON they would send and not sent; reads go to the real backend, if any.
+/// the exact JSON they would send, secret-looking values masked as `--debug` masks them,
+/// and not sent; reads go to the real backend, if any.
 public struct DryRunBackend: Backend {
     let reads: (any Backend)?
+    /// Why there is no backend to read from, for the error a read then raises.
+    let noReadsReason: String
     let print: @Sendable (String) -> Void
 
-    /// `reads` answers describe/list calls; nil means there is nothing to ask (they fail).
-    public init(reads: (any Backend)?, print: @escaping @Sendable (String) -> Void) {
+    /// `reads` answers describe/list calls; nil means there is nothing to ask (they fail,
+    /// saying `noReadsReason`).
+    public init(reads: (any Backend)?, noReadsReason: String = "no AWS settings", print: @escaping @Sendable (String) -> Void) {
         self.reads = reads
+        self.noReadsReason = noReadsReason
         self.print = print
     }
 
@@ -20,7 +25,7 @@ public struct DryRunBackend: Backend {
 
     public func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
         let body = try JSON.encode(definition)
-        print("dry-run: RegisterTaskDefinition \(body)")
+        print("dry-run: RegisterTaskDefinition \(DebugLog.redactBody(Array(body.utf8)))")
         var td = (try? WireJSON.decode(TaskDefinitionDescription.self, Array(body.utf8), operation: "RegisterTaskDefinition"))
             ?? TaskDefinitionDescription()
         // The family runs its latest revision, which is what this registration would make.
@@ -31,7 +36,7 @@ public struct DryRunBackend: Backend {
     }
 
     public func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
-        print("dry-run: RunTask \(String(decoding: try WireJSON.encode(request), as: UTF8.self))")
+        print("dry-run: RunTask \(DebugLog.redactBody(try WireJSON.encode(request)))")
         let cluster = request.cluster ?? "default"
         let tasks = (0..<(request.count ?? 1)).map { i -> ECSTask in
             var t = ECSTask(taskArn: "\(Self.arnPrefix)task/\(cluster)/\(UUID().uuidString.lowercased().prefix(8))-\(i)")
@@ -48,7 +53,7 @@ public struct DryRunBackend: Backend {
 
     public func stopTask(cluster: String, task: String, reason: String?) async throws -> ECSTask? {
         let request = StopTaskRequest(cluster: cluster, task: task, reason: reason)
-        print("dry-run: StopTask \(String(decoding: try WireJSON.encode(request), as: UTF8.self))")
+        print("dry-run: StopTask \(DebugLog.redactBody(try WireJSON.encode(request)))")
         return nil
     }
 
@@ -75,7 +80,9 @@ public struct DryRunBackend: Backend {
     }
 
     private func base() throws -> any Backend {
-        guard let reads else { throw ScriptError("a dry run has no AWS connection to read from", code: "DryRun") }
+        guard let reads else {
+            throw ScriptError("a dry run needs AWS to read from, and has none: \(noReadsReason)", code: "DryRun")
+        }
         return reads
     }
 }

@@ -60,14 +60,36 @@ enum ScriptErrors {
     }
 }
 
+/// Optional Bool arguments: absent is false, anything but a Bool is a TypeError.
+enum Flags {
+    static func bool(_ args: Arguments, _ name: String, builtin: String) throws -> Bool {
+        switch args[name] {
+        case .nil: return false
+        case .bool(let b): return b
+        case let v: throw ScriptErrors.type(builtin, name, "a Bool", v)
+        }
+    }
+}
+
 /// `timeout:` as a Duration or a number of seconds.
 enum Timeouts {
+    /// Longer than any task can run (ECS stops tasks after 14 days at most on Fargate).
+    static let maximum: Duration = .seconds(30 * 24 * 3600)
+
     static func parse(_ v: Value, builtin: String) throws -> Duration? {
+        let d: Duration? = try value(v, builtin: builtin)
+        if let d, d > maximum {
+            throw ScriptErrors.value(builtin, "'timeout' must be at most 30 days (720h)")
+        }
+        return d
+    }
+
+    private static func value(_ v: Value, builtin: String) throws -> Duration? {
         switch v {
         case .nil: return nil
         case .duration(let ns) where ns > 0: return .nanoseconds(ns)
-        case .int(let s) where s > 0: return .seconds(s)
-        case .float(let s) where s > 0: return .milliseconds(Int(s * 1000))
+        case .int(let s) where s > 0: return s > 30 * 24 * 3600 ? maximum + .seconds(1) : .seconds(s)
+        case .float(let s) where s > 0: return s.isFinite && s <= 30 * 24 * 3600 ? .milliseconds(Int(s * 1000)) : maximum + .seconds(1)
         case .duration, .int, .float:
             throw ScriptErrors.value(builtin, "'timeout' must be positive")
         default:

@@ -5,7 +5,7 @@ enum LogsBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
         ECSBuiltins.builtin("logs", [.init("task"), .init("follow", default: .bool(false)), .optional("container", .named)],
             "The task's log lines (CloudWatch Logs for the awslogs driver). follow: true prints them as they come until the task stops.") { args in
-            let (keys, isList) = try TaskArguments.keys(args["task"], session: session, builtin: "logs")
+            let (keys, isList) = try await TaskArguments.keys(args["task"], session: session, builtin: "logs")
             guard !isList, let key = keys.first, var t = session.registry[key] else {
                 throw ScriptErrors.type("logs", "task", "one Task", args["task"])
             }
@@ -16,7 +16,8 @@ enum LogsBuiltin {
             }
             let container = try args.optionalString("container")
             if case .bool(true) = args["follow"] {
-                try await Waiting.wait([key], until: .stopped, timeout: nil, logs: true, session: session, builtin: "logs")
+                try await Waiting.wait([key], until: .stopped, timeout: nil, logs: true, container: container,
+                                       session: session, builtin: "logs")
                 t = session.registry[key] ?? t
             }
             guard let stream = LogStream.of(t, container: container) else {

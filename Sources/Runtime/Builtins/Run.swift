@@ -9,9 +9,12 @@ enum RunBuiltin {
             + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch"]).map { BuiltinParameter.optional($0, .named) }
         return ECSBuiltins.builtin("run", params,
             "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs:, watch:. Returns a Task, or a List of Tasks when count > 1.") { args in
-            if case .bool(true) = args["wait"] {} else if args.isGiven("timeout") || args.isGiven("logs") {
+            let wait = try Flags.bool(args, "wait", builtin: "run")
+            let logs = try Flags.bool(args, "logs", builtin: "run")
+            if !wait, args.isGiven("timeout") || args.isGiven("logs") {
                 throw ScriptErrors.value("run", "'timeout' and 'logs' apply only with wait: true")
             }
+            let timeout = try Timeouts.parse(args["timeout"], builtin: "run") ?? session.defaults.timeout
             let definition = try await TaskDefinitions.resolve(args["taskdef"], session: session, builtin: "run")
             let count = try countArgument(args)
             let (request, watch) = try buildRequest(args, definition: definition, session: session)
@@ -24,9 +27,7 @@ enum RunBuiltin {
                 throw ScriptError("run(): no task started: \(unique.joined(separator: "; "))", code: "TaskFailedToStart",
                                   details: ["reasons": .list(unique.map(Value.string))])
             }
-            if case .bool(true) = args["wait"] {
-                let timeout = try Timeouts.parse(args["timeout"], builtin: "run") ?? session.defaults.timeout
-                let logs = (try? args.bool("logs")) ?? false
+            if wait {
                 try await Waiting.wait(keys, until: .stopped, timeout: timeout, logs: logs, session: session, builtin: "run")
             }
             return result(keys, count: count, session: session)
@@ -52,7 +53,11 @@ enum RunBuiltin {
                              session: ECSSession) throws -> (RunTaskRequest, String?) {
         var fields = OrderedDictionary<String, Value>()
         let defaults = session.defaults
-        for (k, v) in defaults.parameters where !args.isGiven(k) { fields[k] = v }
+        for (k, v) in defaults.parameters where !args.isGiven(k) {
+            // A service's propagateTags: SERVICE has no meaning for RunTask, which rejects it.
+            if k == "propagateTags", case .string("SERVICE") = v { continue }
+            fields[k] = v
+        }
         for k in ECSBuiltins.runTaskParameters where k != "count" {
             if case .nil = args[k] { continue }
             fields[k] = args[k]
@@ -72,6 +77,9 @@ enum RunBuiltin {
         var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "", builtin: "run")
         request.count = nil
 
+        if let p = request.propagateTags, !["TASK_DEFINITION", "NONE"].contains(p) {
+            throw ScriptErrors.value("run", "'propagateTags' must be TASK_DEFINITION or NONE for RunTask, got '\(p)'")
+        }
         if let launchType = request.launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {
             throw ScriptErrors.value("run", "'launchType' must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
         }

@@ -10,28 +10,27 @@ enum WaitBuiltin {
                 throw ScriptErrors.value("wait", "'until' must be \"stopped\" or \"running\", got \"\(goalText)\"")
             }
             let timeout = try Timeouts.parse(args["timeout"], builtin: "wait") ?? session.defaults.timeout
-            let logs: Bool
-            switch args["logs"] {
-            case .nil: logs = false
-            case .bool(let b): logs = b
-            case let v: throw ScriptErrors.type("wait", "logs", "a Bool", v)
-            }
-            let (keys, isList) = try TaskArguments.keys(args["tasks"], session: session, builtin: "wait")
+            let logs = try Flags.bool(args, "logs", builtin: "wait")
+            let (keys, isList) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "wait")
             try await Waiting.wait(keys, until: goal, timeout: timeout, logs: logs, session: session, builtin: "wait")
             return TaskArguments.records(keys, isList: isList, session: session)
         }
     }
 }
 
-/// The task arguments of wait, stop and describe: a Task, an ARN, or a List of them.
+/// The task arguments of wait, stop and describe: a Task, an ARN or a task id, or a List of them.
 enum TaskArguments {
-    static func keys(_ v: Value, session: ECSSession, builtin: String) throws -> ([String], Bool) {
+    /// Registry keys for the tasks named. Tasks this session has not seen are looked up
+    /// once (DescribeTasks, then their task definition for the watched container), so an
+    /// id or a short ARN ends up under the full ARN that DescribeTasks answers with.
+    static func keys(_ v: Value, session: ECSSession, builtin: String) async throws -> ([String], Bool) {
         let items: [Value]
         let isList: Bool
         if case .list(let l) = v { items = l; isList = true } else { items = [v]; isList = false }
         var keys: [String] = []
+        var unknown: [(index: Int, ref: String)] = []
         for item in items {
-            guard let arn = try TaskRecord.arn(item, builtin: builtin, argument: "tasks") else {
+            guard let ref = try TaskRecord.arn(item, builtin: builtin, argument: "tasks") else {
                 // A task that never started has no ARN; it is already final.
                 if case .record(let r) = item, case .string(let c)? = r.fields["cluster"] {
                     var failed = ECSTask()
@@ -42,15 +41,46 @@ enum TaskArguments {
                 }
                 continue
             }
-            if session.registry[arn] == nil {
-                var t = TrackedTask(cluster: clusterOf(arn) ?? session.cluster(nil), task: ECSTask(taskArn: arn),
-                                    watch: nil, definition: nil, isDryRun: DryRunBackend.isPlaceholder(arn))
-                t.launchedHere = false
-                session.registry.add(t)
+            if let key = session.registry.key(for: ref) {
+                keys.append(key)
+            } else {
+                unknown.append((keys.count, ref))
+                keys.append(ref)
             }
-            keys.append(arn)
+        }
+        guard !unknown.isEmpty else { return (keys, isList) }
+        let backend = try await session.backend()
+        let byCluster = Dictionary(grouping: unknown) { clusterOf($0.ref) ?? session.cluster(nil) }
+        for (cluster, refs) in byCluster {
+            for start in stride(from: 0, to: refs.count, by: 100) {
+                let chunk = Array(refs[start..<min(start + 100, refs.count)])
+                let answer = try await backend.describeTasks(cluster: cluster, tasks: chunk.map(\.ref))
+                for (index, ref) in chunk {
+                    guard let task = (answer.tasks ?? []).first(where: { matches($0, ref) }), let arn = task.taskArn else {
+                        throw ScriptError("\(builtin)(): no task '\(ref)' in cluster '\(cluster)'", code: "TaskNotFound")
+                    }
+                    var definition: TaskDefinitionDescription?
+                    if let tdArn = task.taskDefinitionArn {
+                        if let known = session.definition(tdArn) {
+                            definition = known
+                        } else {
+                            definition = try await TaskDefinitions.describe(tdArn, session: session)
+                        }
+                    }
+                    var t = TrackedTask(cluster: cluster, task: task, watch: definition?.watchedContainer, definition: definition,
+                                        isDryRun: DryRunBackend.isPlaceholder(arn))
+                    t.launchedHere = false
+                    session.registry.add(t)
+                    keys[index] = arn
+                }
+            }
         }
         return (keys, isList)
+    }
+
+    static func matches(_ task: ECSTask, _ ref: String) -> Bool {
+        guard let arn = task.taskArn else { return false }
+        return arn == ref || task.id == ref || arn.hasSuffix("/" + ref)
     }
 
     static func records(_ keys: [String], isList: Bool, session: ECSSession) -> Value {

@@ -1,4 +1,5 @@
 import Foundation
+import Lang
 
 /// Launches `count` copies of a RunTask request in batches of 10, the most one call takes.
 /// Each batch has its own client token, fixed before the first attempt, so the client's
@@ -22,7 +23,16 @@ struct Launcher {
             batch.count = min(remaining, Self.batchSize)
             if batch.clientToken == nil { batch.clientToken = UUID().uuidString.lowercased() }
             remaining -= batch.count ?? 0
-            let answer = try await backend.runTask(batch)
+            let answer: RunTaskResponse
+            do {
+                // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
+                // untracked. An unstructured task is not cancelled with its waiter.
+                let call = Task { [batch] in try await backend.runTask(batch) }
+                answer = try await call.value
+            } catch {
+                guard !keys.isEmpty else { throw error }
+                throw Self.partial(error, started: keys, asked: count, session: session)
+            }
             for task in answer.tasks ?? [] {
                 let tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition,
                                           isDryRun: DryRunBackend.isPlaceholder(task.taskArn))
@@ -46,5 +56,15 @@ struct Launcher {
             }
         }
         return keys
+    }
+
+    /// A later batch failed after earlier ones started tasks: the error carries them, so
+    /// a script can stop or wait for what is already running.
+    static func partial(_ error: any Error, started keys: [String], asked: Int, session: ECSSession) -> any Error {
+        guard var e = ScriptErrors.convert(error, builtin: "run") as? ScriptError else { return error }
+        let running = keys.compactMap { session.registry[$0] }.filter { $0.failure == nil }
+        e.message += " (after \(running.count) of \(asked) tasks had started: they are in the error's .tasks and in tasks())"
+        e.details["tasks"] = .list(running.map(TaskRecord.make))
+        return e
     }
 }

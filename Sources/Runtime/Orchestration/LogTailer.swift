@@ -6,12 +6,14 @@ import Lang
 actor LogTailer {
     private let session: ECSSession
     private let keys: [String]
+    private let container: String?
     private var tokens: [String: String] = [:]
     private var lines: [String: [String]] = [:]
 
-    init(session: ECSSession, keys: [String]) {
+    init(session: ECSSession, keys: [String], container: String? = nil) {
         self.session = session
         self.keys = keys
+        self.container = container
     }
 
     func run() async {
@@ -29,7 +31,7 @@ actor LogTailer {
 
     private func readAll() async {
         for key in keys {
-            guard let t = session.registry[key], t.hasStarted, let stream = LogStream.of(t) else { continue }
+            guard let t = session.registry[key], t.hasStarted, let stream = LogStream.of(t, container: container) else { continue }
             let prefix = keys.count > 1 ? "[\(t.task.id?.prefix(8) ?? "?")] " : ""
             do {
                 let (new, token) = try await LogStream.read(stream, after: tokens[key], session: session)

@@ -79,6 +79,7 @@ public actor TaskPoller {
 
     private func run() async {
         var interval = timing.initial
+        var failures = 0
         while !waiters.isEmpty {
             do {
                 try await sleep(interval)
@@ -88,9 +89,15 @@ public actor TaskPoller {
             let changed: Bool
             do {
                 changed = try await pollOnce()
+                failures = 0
             } catch {
-                // A failing DescribeTasks (access denied, region gone) fails every wait now
-                // rather than retrying for ever: the client already retried what is transient.
+                // An hour-long wait should outlive a few bad minutes of throttling or network
+                // (each round already had the client's retries); access denied should not wait.
+                failures += 1
+                if Self.isTransient(error), failures < Self.maxTransientFailures {
+                    interval = timing.maximum
+                    continue
+                }
                 for (_, w) in waiters { w.continuation.resume(throwing: error) }
                 waiters.removeAll()
                 break
@@ -104,6 +111,16 @@ public actor TaskPoller {
         loop = nil
         // A wait may have arrived while the last round finished.
         if !waiters.isEmpty { startLoop() }
+    }
+
+    static let maxTransientFailures = 6
+
+    static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case is TransportError: return true
+        case let e as AWSError: return e.status >= 500 || RetryPolicy.isThrottling(e)
+        default: return false
+        }
     }
 
     /// One round; true when any task changed status.

@@ -20,6 +20,14 @@ public final class TaskRegistry: Sendable {
 
     public subscript(key: String) -> TrackedTask? { tasks.withLock { $0[key] } }
 
+    /// The key a task is kept under, by registry key, full ARN or task id.
+    public func key(for ref: String) -> String? {
+        tasks.withLock { all in
+            if all[ref] != nil { return ref }
+            return all.keys.first { $0.hasSuffix("/" + ref) }
+        }
+    }
+
     public var all: [TrackedTask] { tasks.withLock { Array($0.values) } }
 
     /// Applies a DescribeTasks answer, keeping what ecsh knows that ECS does not return.

@@ -3,9 +3,9 @@ import Lang
 
 /// Waits on the session's poller, with a timeout and, if asked, the tasks' logs streamed.
 enum Waiting {
-    static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: Bool,
+    static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: Bool, container: String? = nil,
                      session: ECSSession, builtin: String) async throws {
-        let tailer = logs ? LogTailer(session: session, keys: keys) : nil
+        let tailer = logs ? LogTailer(session: session, keys: keys, container: container) : nil
         let tailing = tailer.map { t in Task { await t.run() } }
         defer { tailing?.cancel() }
         do {
@@ -21,18 +21,38 @@ enum Waiting {
                     }
                     let finished = try await group.next() ?? false
                     group.cancelAll()
-                    if !finished { throw timedOut(keys, goal: goal, after: timeout, session: session, builtin: builtin) }
+                    // A task may have stopped since the last round: look once more before saying it did not.
+                    if !finished, try await !lastLook(keys, goal: goal, session: session) {
+                        throw timedOut(keys, goal: goal, after: timeout, session: session, builtin: builtin)
+                    }
                 }
             } else {
                 try await session.poller.wait(for: keys, until: goal)
             }
         } catch {
             tailing?.cancel()
+            await tailing?.value
             throw error
         }
-        // The last lines arrive after the task stops: read once more so none is lost.
+        // The last lines arrive after the task stops: once the tailer's own read is over,
+        // read once more so none is lost and none is printed twice.
         tailing?.cancel()
+        await tailing?.value
         await tailer?.drain()
+    }
+
+    /// DescribeTasks for the tasks not yet at the goal; true when they all are now.
+    static func lastLook(_ keys: [String], goal: WaitGoal, session: ECSSession) async throws -> Bool {
+        let pending = keys.compactMap { session.registry[$0] }.filter { !goal.isReached($0) }
+        let backend = try await session.backend()
+        for (cluster, tasks) in Dictionary(grouping: pending, by: \.cluster) {
+            let arns = tasks.compactMap(\.arn)
+            for start in stride(from: 0, to: arns.count, by: 100) {
+                let answer = try await backend.describeTasks(cluster: cluster, tasks: Array(arns[start..<min(start + 100, arns.count)]))
+                for task in answer.tasks ?? [] { session.registry.update(task) }
+            }
+        }
+        return keys.allSatisfy { key in session.registry[key].map(goal.isReached) ?? true }
     }
 
     static func timedOut(_ keys: [String], goal: WaitGoal, after: Duration, session: ECSSession, builtin: String) -> ScriptError {
