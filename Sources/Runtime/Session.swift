@@ -18,6 +18,8 @@ public struct SessionOptions: Sendable {
     /// Relative paths in scripts (task definition files, `config()`) are read from here.
     public var workingDirectory: String
     public var polling = TaskPoller.Timing()
+    /// `--local`: tasks run as host processes (for banners and messages).
+    public var local = false
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -91,6 +93,24 @@ public final class ECSSession: Sendable {
     }
 
     public var defaults: RunDefaults { state.withLock { $0.defaults } }
+
+    public var isLocal: Bool { options.local }
+
+    /// Ends what the backend runs itself (`--local` processes). Call once, at the end.
+    public func shutdown() async {
+        guard let task = state.withLock({ $0.backend }) else { return }
+        await (try? task.value)?.shutdown()
+    }
+
+    /// `shutdown()` for callers that are not async (the command line's interpreter thread).
+    public func shutdownBlocking() {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await self.shutdown()
+            done.signal()
+        }
+        done.wait()
+    }
 
     /// Replaces the defaults; a new region means a new backend on next use.
     public func setDefaults(_ d: RunDefaults) {

@@ -5,6 +5,12 @@ import Runtime
 
 /// The options every command that talks to ECS takes.
 struct GlobalOptions: ParsableArguments {
+    @Flag(help: "Run tasks as local processes, one per container, instead of on ECS: no AWS account needed.")
+    var local = false
+
+    @Option(name: .customLong("local-concurrency"), help: ArgumentHelp("With --local, how many tasks run at once; the rest wait as PENDING (default: 4 per core).", valueName: "n"))
+    var localConcurrency: Int?
+
     @Option(help: "The AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, ecspresso.yml).")
     var region: String?
 
@@ -35,6 +41,11 @@ struct GlobalOptions: ParsableArguments {
                 throw ValidationError("--endpoint-url must be an http:// or https:// URL, got '\(endpointURL)'")
             }
         }
+        if let n = localConcurrency {
+            guard n >= 1 else { throw ValidationError("--local-concurrency must be at least 1, got \(n)") }
+            guard local else { throw ValidationError("--local-concurrency needs --local") }
+        }
+        if local, endpointURL != nil { throw ValidationError("--local and --endpoint-url exclude each other") }
         for pair in extStr where !pair.contains("=") || pair.hasPrefix("=") {
             throw ValidationError("--ext-str takes KEY=VALUE, got '\(pair)'")
         }
@@ -58,12 +69,24 @@ struct GlobalOptions: ParsableArguments {
             options.extStr[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
         let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment, extStr: options.extStr) }
+        options.local = local
+        if local {
+            // Local tasks change state in milliseconds: poll them often, it costs nothing.
+            options.polling = TaskPoller.Timing(initial: .milliseconds(25), maximum: .milliseconds(250), missingGrace: .seconds(5))
+        }
         let sink = SinkBox(output)
         let debugLog = debug ? DebugLog { text in
             FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
         } : nil
         let dryRun = self.dryRun
         let session = ECSSession(options: options, output: { sink.write($0) }) { session in
+            if local {
+                let backend = LocalBackend(environment: session.options.environment,
+                                           workingDirectory: session.options.workingDirectory,
+                                           concurrency: localConcurrency ?? LocalBackend.defaultConcurrency)
+                debugLog?.note("--local: tasks run as host processes from each container's entryPoint and command; images are not pulled or used")
+                return dryRun ? DryRunBackend(reads: backend) { sink.write($0 + "\n") } : backend
+            }
             guard dryRun else {
                 return try AWSBackend.live(options: session.options, fallbackRegion: session.defaults.region,
                                            transport: SharedTransport.instance, debug: debugLog)

@@ -25,12 +25,15 @@ struct REPL {
     func run() -> Int32 {
         let output = SessionOutput()
         let interpreter = Interpreter(arguments: arguments, output: output)
+        let session: ECSSession
         do {
-            ECSBuiltins.all(session: try makeSession(output)).forEach(interpreter.register)
+            session = try makeSession(output)
         } catch {
             Report.error("\(error)")
             return 1
         }
+        ECSBuiltins.all(session: session).forEach(interpreter.register)
+        defer { session.shutdownBlocking() }
         var history = History(path: History.defaultPath())
         let completion = Completion(interpreter: interpreter)
         let editor = LineEditor(name: "ecsh", historyLimit: history.limit) { completion.matches(for: $0, after: $1) }
@@ -39,7 +42,7 @@ struct REPL {
             history.trimFile()
         }
         for line in history.entries { editor.addHistory(line) }
-        output.write(Self.banner + "\n")
+        output.write(Self.banner + (session.isLocal ? " — --local: tasks run as local processes" : "") + "\n")
 
         var pending: [String] = []
         var entryNumber = 0

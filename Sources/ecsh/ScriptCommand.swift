@@ -45,13 +45,22 @@ struct ScriptCommand: ParsableCommand {
         let status = LargeStack.run { () -> Int32 in
             let output = StandardOutput()
             let interpreter = Interpreter(arguments: scriptArgs, output: output)
+            let session: ECSSession
             do {
-                ECSBuiltins.all(session: try global.makeSession(output: output)).forEach(interpreter.register)
+                session = try global.makeSession(output: output)
             } catch {
                 Report.error("\(error)")
                 return 1
             }
-            return Signals.whileRunning { ScriptRunner.report(interpreter.run(file)) }
+            ECSBuiltins.all(session: session).forEach(interpreter.register)
+            return Signals.whileRunning {
+                let status = ScriptRunner.report(interpreter.run(file))
+                // Local tasks end with the script, however it ends; a second Ctrl-C while
+                // they stop still kills them (the handler is still ours here).
+                output.flush()
+                session.shutdownBlocking()
+                return status
+            }
         }
         throw ExitCode(status)
     }
@@ -99,7 +108,10 @@ enum Signals {
 
     static func whileRunning<T>(_ body: () -> T) -> T {
         signal(SIGINT) { _ in
-            if Interrupt.isRequested { _exit(130) }
+            if Interrupt.isRequested {
+                ChildProcesses.killAllNow()
+                _exit(130)
+            }
             Interrupt.request()
         }
         defer { signal(SIGINT, SIG_DFL) }

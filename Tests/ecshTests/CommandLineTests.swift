@@ -157,14 +157,42 @@ struct BadInputTests {
     }
 }
 
-/// The examples the README points at run as documented.
+/// The examples the README points at run as documented, on the local backend.
 struct ExampleTests {
-    @Test func helloRuns() throws {
-        let r = try Binary.run(["examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
-        #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("hello, ops\n1. migrate (up to 20m)\n"))
-        #expect(r.stdout.contains("worst case: 1h51m30s\n"))
-        #expect(r.stdout.contains("backfill: TooSlow: backfill may run longer than an hour\n"))
+    @Test func helloRunsATaskAndPrintsItsExitCode() throws {
+        let r = try Binary.run(["--local", "examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
+        #expect(r.stdout == "registered hello:1\nhello, ops, from task hello-1\nexit code 0, ok: true\n")
         #expect(r.stderr == "")
+        #expect(r.status == 0)
+    }
+
+    @Test func migrateRunsTheMigrationThenEightShards() throws {
+        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+                               environment: ["FAIL_MIGRATION": "", "FAIL_SHARD": ""])
+        #expect(r.stdout == "registered app:1\nmigrating 12 tables\nmigration done\nmigration ok\n8/8 shards ok\n")
+        #expect(r.stderr == "")
+        #expect(r.status == 0)
+    }
+
+    @Test func aFailedMigrationStopsThePlaybookWithItsExitCode() throws {
+        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+                               environment: ["FAIL_MIGRATION": "1", "FAIL_SHARD": ""])
+        #expect(r.stdout == "registered app:1\nmigrating 12 tables\nERROR: relation \"users\" already exists\n")
+        #expect(r.stderr == "migration failed with exit code 3: Essential container in task exited\n")
+        #expect(r.status == 3)
+    }
+
+    @Test func aFailedShardIsReported() throws {
+        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+                               environment: ["FAIL_MIGRATION": "", "FAIL_SHARD": "5"])
+        #expect(r.stdout.hasSuffix("migration ok\n7/8 shards ok\n"))
+        #expect(r.stderr.hasPrefix("shard 5 failed with exit code 1 (task "))
+        #expect(r.status == 1)
+    }
+
+    @Test func fanoutRuns50Tasks() throws {
+        let r = try Binary.run(["--local", "examples/fanout.ecsh"], in: Binary.packageRoot)
+        #expect(r.stdout == "50/50 tasks ok\n")
+        #expect(r.status == 0)
     }
 }

@@ -14,4 +14,14 @@ public protocol Backend: Sendable {
     func stopTask(cluster: String, task: String, reason: String?) async throws -> ECSTask?
     func listTasks(_ request: ListTasksRequest) async throws -> ListTasksResponse
     func getLogEvents(_ request: GetLogEventsRequest) async throws -> GetLogEventsResponse
+    /// Where a task's container writes its log lines, if anywhere the backend can read.
+    func logStream(for task: TrackedTask, container: String?) -> LogStream?
+    /// Ends what the backend runs itself (local processes); AWS tasks are not touched.
+    func shutdown() async
+}
+
+extension Backend {
+    /// The awslogs driver's stream.
+    public func logStream(for task: TrackedTask, container: String?) -> LogStream? { LogStream.of(task, container: container) }
+    public func shutdown() async {}
 }

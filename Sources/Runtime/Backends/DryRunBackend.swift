@@ -79,6 +79,12 @@ public struct DryRunBackend: Backend {
         try await base().getLogEvents(request)
     }
 
+    public func logStream(for task: TrackedTask, container: String?) -> LogStream? {
+        reads?.logStream(for: task, container: container) ?? LogStream.of(task, container: container)
+    }
+
+    public func shutdown() async { await reads?.shutdown() }
+
     private func base() throws -> any Backend {
         guard let reads else {
             throw ScriptError("a dry run needs AWS to read from, and has none: \(noReadsReason)", code: "DryRun")

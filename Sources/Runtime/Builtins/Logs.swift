@@ -20,7 +20,7 @@ enum LogsBuiltin {
                                        session: session, builtin: "logs")
                 t = session.registry[key] ?? t
             }
-            guard let stream = LogStream.of(t, container: container) else {
+            guard let stream = try await session.backend().logStream(for: t, container: container) else {
                 throw ScriptErrors.value("logs", "container '\(container ?? t.watch ?? "?")' of task \(t.task.id ?? "?") does not use the awslogs log driver with an awslogs-group, so there are no logs to read")
             }
             let (lines, _) = try await LogStream.read(stream, after: nil, session: session)

@@ -30,8 +30,9 @@ actor LogTailer {
     func collected(_ key: String) -> [String] { lines[key] ?? [] }
 
     private func readAll() async {
+        guard let backend = try? await session.backend() else { return }
         for key in keys {
-            guard let t = session.registry[key], t.hasStarted, let stream = LogStream.of(t, container: container) else { continue }
+            guard let t = session.registry[key], t.hasStarted, let stream = backend.logStream(for: t, container: container) else { continue }
             let prefix = keys.count > 1 ? "[\(t.task.id?.prefix(8) ?? "?")] " : ""
             do {
                 let (new, token) = try await LogStream.read(stream, after: tokens[key], session: session)
@@ -46,14 +47,19 @@ actor LogTailer {
     }
 }
 
-/// Where a task's container logs go under the awslogs driver.
-struct LogStream: Sendable {
-    var group: String
-    var name: String
+/// Where a task's container logs go: a CloudWatch Logs group and stream.
+public struct LogStream: Sendable, Equatable {
+    public var group: String
+    public var name: String
+
+    public init(group: String, name: String) {
+        self.group = group
+        self.name = name
+    }
 
     /// `<awslogs-stream-prefix>/<container>/<task-id>` in `awslogs-group`, for the given
     /// container or the watched one.
-    static func of(_ t: TrackedTask, container: String? = nil) -> LogStream? {
+    public static func of(_ t: TrackedTask, container: String? = nil) -> LogStream? {
         guard let id = t.task.id, let def = t.definition else { return nil }
         let name = container ?? t.watch ?? def.watchedContainer
         guard let c = (def.containerDefinitions ?? []).first(where: { $0.name == name }),
