@@ -147,13 +147,7 @@ final class LocalTask: Sendable {
     private func containerExited(_ spec: LocalContainerSpec, exitCode: Int) {
         let stopOthers = state.withLock { s -> Bool in
             s.groups[spec.name] = nil
-            s.task.containers = s.task.containers?.map { c in
-                guard c.name == spec.name else { return c }
-                var c = c
-                c.lastStatus = "STOPPED"
-                c.exitCode = exitCode
-                return c
-            }
+            Self.stopContainer(spec.name, in: &s) { $0.exitCode = exitCode }
             guard spec.essential, !s.essentialExited else { return false }
             s.essentialExited = true
             if s.task.lastStatus == "RUNNING" { s.task.lastStatus = "STOPPING" }
@@ -166,18 +160,23 @@ final class LocalTask: Sendable {
     private func containerFailedToStart(_ spec: LocalContainerSpec, _ reason: String) {
         logs.append(group: spec.log.group, stream: spec.log.name, line: "[ecsh: \(reason)]")
         let first = state.withLock { s -> Bool in
-            s.task.containers = s.task.containers?.map { c in
-                guard c.name == spec.name else { return c }
-                var c = c
-                c.lastStatus = "STOPPED"
-                c.reason = reason
-                return c
-            }
+            Self.stopContainer(spec.name, in: &s) { $0.reason = reason }
             guard s.failedToStart == nil else { return false }
             s.failedToStart = reason
             return true
         }
         if first { terminateAll(except: spec.name) }
+    }
+
+    /// Marks one container STOPPED, with what else changed.
+    private static func stopContainer(_ name: String, in s: inout State, _ change: (inout Container) -> Void) {
+        s.task.containers = s.task.containers?.map { c in
+            guard c.name == name else { return c }
+            var c = c
+            c.lastStatus = "STOPPED"
+            change(&c)
+            return c
+        }
     }
 
     /// SIGTERM to every running container group; SIGKILL to those still there after
