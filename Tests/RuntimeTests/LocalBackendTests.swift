@@ -126,9 +126,10 @@ import Testing
         let (session, _, sink, marker) = session()
         let r = await runScript(#"""
             let t = run(\#(definition(marker, command: "sleep 30")))
+            print(wait(t, until: "running", timeout: 20s).lastStatus)
             try { wait(t, timeout: 300ms) } catch e { print(e.code) }
             """#, session: session, sink: sink)
-        #expect(r.out == "WaitTimeout\n", "\(r.error ?? "")")
+        #expect(r.out == "RUNNING\nWaitTimeout\n", "\(r.error ?? "")")
         #expect(!Self.processes(with: marker).isEmpty, "the task goes on after a timeout")
         await session.shutdown()
         #expect(Self.processes(with: marker).isEmpty, "shutdown leaves no process")

@@ -32,7 +32,8 @@ final class LocalTask: Sendable {
         var stopReason: String?
         var failedToStart: String?
         var essentialExited = false
-        var killScheduled = false
+        /// Containers whose process started (or could not): RUNNING once all have.
+        var launched = 0
     }
 
     init(task: ECSTask, specs: [LocalContainerSpec], logs: LocalLogStore) {
@@ -57,11 +58,6 @@ final class LocalTask: Sendable {
         if let reason = state.withLock({ $0.stopReason }) {
             finish(stopCode: "UserInitiated", reason: reason)
             return
-        }
-        set {
-            $0.task.lastStatus = "RUNNING"
-            $0.task.startedAt = Date()
-            $0.task.containers = $0.task.containers?.map { c in var c = c; c.lastStatus = "RUNNING"; return c }
         }
         await withTaskGroup(of: Void.self) { group in
             for spec in specs {
@@ -117,6 +113,7 @@ final class LocalTask: Sendable {
                 ChildProcesses.add(pid)
                 let stopNow = self.state.withLock { s -> Bool in
                     s.groups[spec.name] = pid
+                    Self.markRunning(spec.name, in: &s, of: self.specs.count)
                     return s.stopReason != nil || s.essentialExited
                 }
                 if stopNow { self.signal(pid, SIGTERM, spec: spec) }
@@ -161,11 +158,27 @@ final class LocalTask: Sendable {
         logs.append(group: spec.log.group, stream: spec.log.name, line: "[ecsh: \(reason)]")
         let first = state.withLock { s -> Bool in
             Self.stopContainer(spec.name, in: &s) { $0.reason = reason }
+            s.launched += 1
             guard s.failedToStart == nil else { return false }
             s.failedToStart = reason
             return true
         }
         if first { terminateAll(except: spec.name) }
+    }
+
+    /// A container's process is up; the task is RUNNING once every container's is, as on ECS.
+    private static func markRunning(_ name: String, in s: inout State, of count: Int) {
+        s.launched += 1
+        s.task.containers = s.task.containers?.map { c in
+            guard c.name == name, c.lastStatus == "PENDING" else { return c }
+            var c = c
+            c.lastStatus = "RUNNING"
+            return c
+        }
+        if s.launched >= count, s.task.lastStatus == "PENDING" {
+            s.task.lastStatus = "RUNNING"
+            s.task.startedAt = Date()
+        }
     }
 
     /// Marks one container STOPPED, with what else changed.
