@@ -16,6 +16,8 @@ struct Ecsh: ParsableCommand {
             ecsh - [ARGS...]        run a script read from stdin
             ecsh                    start the REPL (on a terminal)
             ecsh check FILE...      parse and resolve scripts without running them
+            ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
+                                    (`ecsh run --help` lists its flags)
 
             Options before the script (after it, words are the script's):
               --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
@@ -38,7 +40,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 

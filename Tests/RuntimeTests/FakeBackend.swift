@@ -15,9 +15,16 @@ final class FakeBackend: Backend {
     /// After this many DescribeTasks calls tasks answer STOPPED with exit code `exitCode`; nil: never.
     let stopAfter: Int?
     let exitCode: Int
+    /// Exit codes by container name, over `exitCode`.
+    let exitCodes: [String: Int]
+    /// RunTask places at most this many tasks a call and reports RESOURCE:MEMORY for the rest; nil: all.
+    let placeAtMost: Int?
 
     init(containers: [String] = ["app", "sidecar"], networkMode: String? = nil, compatibilities: [String]? = nil,
-         stopAfter: Int? = 1, exitCode: Int = 0, failRunTaskCall: Int? = nil, failStopSuffix: String? = nil) {
+         stopAfter: Int? = 1, exitCode: Int = 0, exitCodes: [String: Int] = [:], placeAtMost: Int? = nil,
+         failRunTaskCall: Int? = nil, failStopSuffix: String? = nil) {
+        self.exitCodes = exitCodes
+        self.placeAtMost = placeAtMost
         self.failRunTaskCall = failRunTaskCall
         self.failStopSuffix = failStopSuffix
         var td = TaskDefinitionDescription(taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7",
@@ -56,7 +63,8 @@ final class FakeBackend: Backend {
         if n == failRunTaskCall {
             throw AWSError(code: "ThrottlingException", message: "Rate exceeded", status: 400, service: .ecs, operation: "RunTask")
         }
-        let count = request.count ?? 1
+        let asked = request.count ?? 1
+        let count = min(asked, placeAtMost ?? asked)
         let tasks = (0..<count).map { i -> ECSTask in
             var t = ECSTask(taskArn: "arn:aws:ecs:us-east-1:123456789012:task/\(request.cluster ?? "default")/\(UUID().uuidString.prefix(8).lowercased())\(i)")
             t.taskDefinitionArn = definition.taskDefinitionArn
@@ -65,7 +73,8 @@ final class FakeBackend: Backend {
             return t
         }
         state.withLock { $0.issued += tasks.compactMap(\.taskArn) }
-        return RunTaskResponse(tasks: tasks, failures: [])
+        let failures = count < asked ? [Failure(arn: "arn:aws:ecs:us-east-1:123456789012:container-instance/x", reason: "RESOURCE:MEMORY")] : []
+        return RunTaskResponse(tasks: tasks, failures: failures)
     }
 
     func describeTasks(cluster: String, tasks: [String]) async throws -> DescribeTasksResponse {
@@ -82,7 +91,7 @@ final class FakeBackend: Backend {
             t.lastStatus = stopped ? "STOPPED" : "RUNNING"
             t.containers = definition.containerNames.map { name in
                 var c = Container(name: name)
-                c.exitCode = stopped ? exitCode : nil
+                c.exitCode = stopped ? (exitCodes[name] ?? exitCode) : nil
                 return c
             }
             return t

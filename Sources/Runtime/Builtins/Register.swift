@@ -12,11 +12,9 @@ enum RegisterBuiltin {
                 guard let path = session.defaults.taskDefinitionPath else {
                     throw ScriptErrors.value("register", "no task definition: pass a file or a Map, or call config() with an ecspresso.yml that has task_definition")
                 }
-                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
-                                                         extStr: session.options.extStr)
+                definition = try TaskDefinitions.load(file: path, session: session)
             case .string(let path):
-                definition = try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
-                                                         extStr: session.options.extStr)
+                definition = try TaskDefinitions.load(file: path, session: session)
             case .map(let m):
                 guard case .string? = m.entries["family"] else {
                     throw ScriptErrors.value("register", "the task definition needs a String 'family'")
@@ -28,9 +26,7 @@ enum RegisterBuiltin {
             case let v:
                 throw ScriptErrors.type("register", "definition", "a file path or a Map", v)
             }
-            let td = try await session.backend().registerTaskDefinition(definition)
-            session.remember(td)
-            return TaskRecord.definition(td)
+            return TaskRecord.definition(try await TaskDefinitions.register(definition, session: session))
         }
     }
 }

@@ -1,7 +1,9 @@
+import Foundation
 import Lang
 
-/// The task definition a `run()` names, described once and remembered.
-enum TaskDefinitions {
+/// Task definitions as `run()`, `register()` and `ecsh run` find them: described once and
+/// remembered, or read from a file and registered.
+public enum TaskDefinitions {
     static func resolve(_ v: Value, session: ECSSession, builtin: String) async throws -> TaskDefinitionDescription {
         switch v {
         case .record(let r) where r.typeName == "TaskDefinition":
@@ -18,8 +20,32 @@ enum TaskDefinitions {
         }
     }
 
-    static func describe(_ name: String, session: ECSSession) async throws -> TaskDefinitionDescription {
+    /// DescribeTaskDefinition of `family`, `family:revision` or an ARN, remembered.
+    public static func describe(_ name: String, session: ECSSession) async throws -> TaskDefinitionDescription {
         let td = try await session.backend().describeTaskDefinition(name)
+        session.remember(td)
+        return td
+    }
+
+    /// A JSON or Jsonnet task definition file, templates rendered, relative to the
+    /// session's working directory.
+    public static func load(file path: String, session: ECSSession) throws -> Value {
+        try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
+                                    extStr: session.options.extStr)
+    }
+
+    /// What a definition not yet registered says about itself (family, network mode,
+    /// containers), so a run can be checked against it before anything is sent.
+    public static func local(_ definition: Value) -> TaskDefinitionDescription {
+        guard let text = try? JSON.encode(definition),
+              let td = try? WireJSON.decode(TaskDefinitionDescription.self, Array(text.utf8), operation: "RegisterTaskDefinition")
+        else { return TaskDefinitionDescription() }
+        return td
+    }
+
+    /// RegisterTaskDefinition, remembered.
+    public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
+        let td = try await session.backend().registerTaskDefinition(definition)
         session.remember(td)
         return td
     }

@@ -1,0 +1,205 @@
+import Foundation
+import Lang
+import OrderedCollections
+
+/// One run of a task definition: the RunTask parameters by their API names, how many
+/// tasks, and whether and how to wait for them.
+///
+/// `run()` in scripts and `ecsh run` on the command line both turn their arguments into a
+/// plan and call ``execute(definition:session:launched:)``, so the two check, send and
+/// wait the same way.
+public struct RunPlan: Sendable {
+    /// RunTask parameters by API name, as the caller gave them (`count` and
+    /// `taskDefinition` are not among them). A key given as `nil` removes a default of
+    /// the config's service definition without setting anything.
+    public var parameters: OrderedDictionary<String, Value>
+    public var count: Int
+    public var wait: Bool
+    /// What `wait` waits for.
+    public var until: WaitGoal
+    /// nil: the config's `timeout`, else none.
+    public var timeout: Duration?
+    /// Print the watched container's new log lines while waiting.
+    public var logs: Bool
+    /// The container whose exit code is the task's; nil: the first essential one.
+    public var watch: String?
+    /// The name in messages, as in `run(): ...`.
+    public var builtin: String
+
+    public init(parameters: OrderedDictionary<String, Value> = [:], count: Int = 1, wait: Bool = false,
+                until: WaitGoal = .stopped, timeout: Duration? = nil, logs: Bool = false, watch: String? = nil,
+                builtin: String = "run") {
+        self.parameters = parameters
+        self.count = count
+        self.wait = wait
+        self.until = until
+        self.timeout = timeout
+        self.logs = logs
+        self.watch = watch
+        self.builtin = builtin
+    }
+
+    /// What a plan came to: the tasks in launch order (those RunTask could not place
+    /// included), as last seen.
+    public struct Outcome: Sendable {
+        public var tasks: [TrackedTask]
+        /// Set when the wait timed out (code `WaitTimeout`); the tasks go on running.
+        public var timeout: ScriptError?
+
+        /// The exit status of `ecsh run`: 1 when a task failed to start or the wait timed
+        /// out; else the first non-zero exit code of a watched container (1 when a
+        /// stopped task has none, or one outside 1...255); else 0.
+        public var exitStatus: Int32 {
+            if timeout != nil || tasks.contains(where: \.failedToStart) { return 1 }
+            for t in tasks where t.isFinal {
+                guard let code = t.exitCode else { return 1 }
+                if code != 0 { return (1...255).contains(code) ? Int32(code) : 1 }
+            }
+            return 0
+        }
+    }
+
+    /// Checks the plan against a task definition and launches it; waits when `wait` is
+    /// set. `launched` sees the tasks right after RunTask, before any wait.
+    ///
+    /// Throws `TaskFailedToStart` when no task started, and every check of
+    /// ``request(definition:session:)`` before anything is sent. A timeout does not throw:
+    /// it is in the outcome, with the tasks as they were.
+    public func execute(definition: TaskDefinitionDescription, session: ECSSession,
+                        launched: @Sendable ([TrackedTask]) -> Void = { _ in }) async throws -> Outcome {
+        let (request, watch) = try request(definition: definition, session: session)
+        let keys = try await Launcher(session: session).launch(request, count: count, definition: definition, watch: watch)
+        let started = keys.filter { session.registry[$0]?.failure == nil }
+        if started.isEmpty {
+            let reasons = keys.compactMap { session.registry[$0]?.failure }
+                .map { [$0.reason, $0.detail].compactMap { $0 }.joined(separator: ": ") }
+            let unique = Array(OrderedSet(reasons))
+            throw ScriptError("\(builtin)(): no task started: \(unique.joined(separator: "; "))", code: "TaskFailedToStart",
+                              details: ["reasons": .list(unique.map(Value.string))])
+        }
+        launched(keys.compactMap { session.registry[$0] })
+        var timedOut: ScriptError?
+        if wait {
+            do {
+                try await Waiting.wait(keys, until: until, timeout: timeout ?? session.defaults.timeout, logs: logs,
+                                       session: session, builtin: builtin)
+            } catch let e as ScriptError where e.code == "WaitTimeout" {
+                timedOut = e
+            }
+        }
+        return Outcome(tasks: keys.compactMap { session.registry[$0] }, timeout: timedOut)
+    }
+
+    /// The RunTask request every batch is a copy of, and the container to watch: the
+    /// config's defaults under the given parameters, decoded into the API's shape and
+    /// checked. Sends nothing.
+    public func request(definition: TaskDefinitionDescription, session: ECSSession) throws -> (RunTaskRequest, String?) {
+        func given(_ k: String) -> Bool { parameters[k] != nil }
+        if count < 1 { throw ScriptErrors.value(builtin, "'count' must be at least 1, got \(count)") }
+        var fields = OrderedDictionary<String, Value>()
+        for (k, v) in session.defaults.parameters where !given(k) {
+            // A service's propagateTags: SERVICE has no meaning for RunTask, which rejects it.
+            if k == "propagateTags", case .string("SERVICE") = v { continue }
+            fields[k] = v
+        }
+        for (k, v) in parameters where k != "count" && k != "taskDefinition" {
+            if case .nil = v { continue }
+            fields[k] = v
+        }
+        if case .map(let tags)? = fields["tags"] { fields["tags"] = try tagList(tags.entries) }
+        if let tags = fields["tags"] { try checkTags(tags) }
+        if fields["launchType"] != nil, fields["capacityProviderStrategy"] != nil {
+            if given("launchType") && given("capacityProviderStrategy") {
+                throw ScriptErrors.value(builtin, "'launchType' and 'capacityProviderStrategy' exclude each other: give one")
+            }
+            // One was given here and the other is a config default: the explicit one wins.
+            fields.removeValue(forKey: given("launchType") ? "capacityProviderStrategy" : "launchType")
+        }
+        let cluster: String?
+        switch parameters["cluster"] {
+        case nil, .nil?: cluster = nil
+        case .string(let s)?: cluster = s
+        case let v?: throw ScriptErrors.type(builtin, "cluster", "a String", v)
+        }
+        fields["cluster"] = .string(session.cluster(cluster))
+        fields["taskDefinition"] = .string(definition.taskDefinitionArn ?? definition.family ?? "")
+        // An empty argument label: paths in messages start with the parameter's own name.
+        var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "", builtin: builtin)
+        request.count = nil
+
+        if let p = request.propagateTags, !["TASK_DEFINITION", "NONE"].contains(p) {
+            throw ScriptErrors.value(builtin, "'propagateTags' must be TASK_DEFINITION or NONE for RunTask, got '\(p)'")
+        }
+        if let launchType = request.launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {
+            throw ScriptErrors.value(builtin, "'launchType' must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
+        }
+        let fargate = request.launchType == "FARGATE"
+            || (request.launchType == nil && request.capacityProviderStrategy == nil
+                && definition.requiresCompatibilities == ["FARGATE"])
+        let awsvpc = definition.networkMode == "awsvpc" || fargate
+        if awsvpc, request.networkConfiguration?.awsvpcConfiguration == nil {
+            let why = fargate ? "FARGATE tasks" : "task definition \(definition.family ?? "") uses networkMode awsvpc and"
+            throw ScriptErrors.value(builtin, "\(why) need networkConfiguration: pass networkConfiguration: {awsvpcConfiguration: {subnets: [...], securityGroups: [...]}} or set it in the service definition of ecspresso.yml")
+        }
+        if let overrides = request.overrides {
+            try OverridesBuiltin.checkSize(overrides, builtin: builtin)
+            let names = definition.containerNames
+            for (i, c) in (overrides.containerOverrides ?? []).enumerated() {
+                guard let name = c.name else { throw ScriptErrors.value(builtin, "overrides.containerOverrides[\(i)] needs a name") }
+                if !names.isEmpty, !names.contains(name) {
+                    throw ScriptErrors.value(builtin, "overrides name container '\(name)', which task definition \(definition.family ?? "?") does not have (it has \(names.joined(separator: ", ")))")
+                }
+            }
+        }
+        let watch = self.watch ?? definition.watchedContainer
+        if let watch = self.watch, !definition.containerNames.isEmpty, !definition.containerNames.contains(watch) {
+            throw ScriptErrors.value(builtin, "watch: '\(watch)' is not a container of \(definition.family ?? "the task definition") (it has \(definition.containerNames.joined(separator: ", ")))")
+        }
+        if let token = request.clientToken {
+            if count > Launcher.batchSize {
+                throw ScriptErrors.value(builtin, "'clientToken' works for count up to \(Launcher.batchSize): each RunTask call of 10 needs its own token, and ecsh makes them")
+            }
+            let ok = !token.isEmpty && token.count <= 64 && token.unicodeScalars.allSatisfy { (33...126).contains($0.value) }
+            if !ok { throw ScriptErrors.value(builtin, "'clientToken' must be 1 to 64 printable ASCII characters without spaces") }
+        }
+        return (request, watch)
+    }
+
+    /// `tags: {team: "db"}` as RunTask's `[{key, value}]`.
+    func tagList(_ m: OrderedDictionary<String, Value>) throws -> Value {
+        .list(try m.map { k, v in
+            guard case .string = v else { throw ScriptErrors.type(builtin, "tags.\(k)", "a String", v) }
+            return .map(["key": .string(k), "value": v])
+        })
+    }
+
+    func checkTags(_ tags: Value) throws {
+        guard case .list(let list) = tags else { throw ScriptErrors.type(builtin, "tags", "a Map of Strings or a List of {key, value}", tags) }
+        if list.count > 50 { throw ScriptErrors.value(builtin, "at most 50 tags, got \(list.count)") }
+        for (i, t) in list.enumerated() {
+            guard case .map(let m) = t, case .string(let key)? = m.entries["key"] else {
+                throw ScriptErrors.value(builtin, "tags[\(i)] must be a Map with a String 'key' and 'value'")
+            }
+            if key.isEmpty || key.count > 128 { throw ScriptErrors.value(builtin, "tag key '\(key)' must be 1 to 128 characters") }
+            if key.lowercased().hasPrefix("aws:") { throw ScriptErrors.value(builtin, "tag key '\(key)': the aws: prefix is reserved") }
+            switch m.entries["value"] {
+            case .string(let v)?: if v.count > 256 { throw ScriptErrors.value(builtin, "tag '\(key)': the value is longer than 256 characters") }
+            case nil, .nil?: break
+            case let v?: throw ScriptErrors.type(builtin, "tags[\(i)].value", "a String", v)
+            }
+        }
+    }
+
+    /// A timeout as the command line takes it: a Go duration (`90s`, `20m`, `1h30m`) or a
+    /// number of seconds; nil when it is neither, not positive, or over 30 days.
+    public static func parseTimeout(_ text: String) -> Duration? {
+        let d: Duration?
+        if let seconds = Double(text), seconds.isFinite {
+            d = seconds <= Double(30 * 24 * 3600) ? .milliseconds(Int(seconds * 1000)) : nil
+        } else {
+            d = GoDuration.parse(text)
+        }
+        guard let d, d > .zero, d <= Timeouts.maximum else { return nil }
+        return d
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Lang
+import OrderedCollections
+import Runtime
+import Synchronization
+
+/// What `ecsh run` prints: ARNs, or a line a task after `--wait`, or with `--output json`
+/// one JSON document on stdout (log and dry-run lines then go to stderr).
+struct RunPrinter: Sendable {
+    let json: Bool
+    let wait: Bool
+
+    /// Where the session prints log lines and dry-run requests.
+    var sink: any OutputSink { StreamSink(toStandardError: json) }
+
+    func launched(_ tasks: [TrackedTask]) {
+        guard !json else { return }
+        for t in tasks {
+            if let arn = t.arn {
+                if wait { Self.err("started \(arn)") } else { Self.out(arn) }
+            } else {
+                Self.err("ecsh: a task failed to start: \(Self.reason(t) ?? "no reason given")")
+            }
+        }
+    }
+
+    func finished(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) {
+        if let timeout = outcome.timeout { Report.error(Self.plain(timeout.message)) }
+        if json {
+            Self.out(document(outcome, definition: definition))
+        } else if wait {
+            for t in outcome.tasks { Self.out(Self.line(t)) }
+        }
+    }
+
+    /// Reports an error that ended the run; returns the exit status.
+    func failed(_ error: any Error) -> Int32 {
+        switch error {
+        case is CancellationError:
+            Self.err("ecsh: interrupted")
+            return 130
+        case let e as ScriptError:
+            Report.error(Self.plain(e.message))
+            // The checks before any call: what was asked for cannot be run.
+            return ["ValueError", "TypeError"].contains(e.code) ? 2 : 1
+        case let e as ValidationError:
+            Report.error(e.message)
+            return 2
+        default:
+            Report.error("\(error)")
+            return 1
+        }
+    }
+
+    /// `task abc123 STOPPED exit 0`, with the reason when it did not end well.
+    static func line(_ t: TrackedTask) -> String {
+        let id = t.task.id ?? "-"
+        if t.failure != nil { return "task \(id) FAILED_TO_START (\(reason(t) ?? "no reason given"))" }
+        let status = t.task.lastStatus ?? "?"
+        guard t.isFinal else { return "task \(id) \(status)" }
+        var s = "task \(id) \(status) exit \(t.exitCode.map(String.init) ?? "-")"
+        if !t.ok, let why = reason(t) { s += " (\(why))" }
+        return s
+    }
+
+    static func reason(_ t: TrackedTask) -> String? {
+        if let f = t.failure { return [f.reason, f.detail].compactMap { $0 }.joined(separator: ": ") }
+        let parts = [t.task.stopCode, t.task.stoppedReason].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ": ")
+    }
+
+    func document(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) -> String {
+        func str(_ s: String?) -> Value { s.map(Value.string) ?? .nil }
+        let tasks: [Value] = outcome.tasks.map { t in
+            let containers: [Value] = (t.task.containers ?? []).map { c in
+                .map(["name": str(c.name), "lastStatus": str(c.lastStatus), "exitCode": c.exitCode.map(Value.int) ?? .nil,
+                      "reason": str(c.reason)])
+            }
+            var m: OrderedDictionary<String, Value> = [
+                "taskArn": str(t.arn), "taskId": str(t.task.id), "cluster": .string(t.cluster),
+                "taskDefinitionArn": str(t.task.taskDefinitionArn),
+                "lastStatus": str(t.failure != nil ? "FAILED_TO_START" : t.task.lastStatus),
+                "desiredStatus": str(t.task.desiredStatus), "watch": str(t.watch),
+                "exitCode": t.exitCode.map(Value.int) ?? .nil,
+                "stopCode": str(t.failure != nil ? (t.task.stopCode ?? "TaskFailedToStart") : t.task.stopCode),
+                "stoppedReason": str(Self.reason(t) ?? t.task.stoppedReason),
+                "containers": .list(containers),
+            ]
+            if wait { m["ok"] = .bool(t.ok) }
+            if t.isDryRun { m["dryRun"] = .bool(true) }
+            return .map(m)
+        }
+        var doc: OrderedDictionary<String, Value> = [
+            "taskDefinition": str(definition.taskDefinitionArn ?? definition.family),
+            "waited": .bool(wait),
+            "timedOut": .bool(outcome.timeout != nil),
+            "exitCode": .int(Int(outcome.exitStatus)),
+            "tasks": .list(tasks),
+        ]
+        if !wait { doc.removeValue(forKey: "timedOut") }
+        return (try? JSON.encode(.map(doc), indent: 2)) ?? "{}"
+    }
+
+    /// A ScriptError's message without the `run(): ` a script needs and a command line does not.
+    static func plain(_ message: String) -> String {
+        message.hasPrefix("run(): ") ? String(message.dropFirst(7)) : message
+    }
+
+    static func out(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    static func err(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}
+
+/// The session's output for `ecsh run`: stdout, or stderr when stdout is for JSON.
+final class StreamSink: OutputSink, Sendable {
+    let toStandardError: Bool
+    init(toStandardError: Bool) { self.toStandardError = toStandardError }
+
+    func write(_ text: String) {
+        (toStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+    }
+
+    func writeError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    func flush() {}
+}
+
+/// Runs async work from a synchronous command; Ctrl-C (see ``Signals``) cancels it.
+enum Blocking {
+    static func run(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
+        let result = StatusBox()
+        let done = DispatchSemaphore(value: 0)
+        let task = Task {
+            let status = await body()
+            result.status.withLock { $0 = status }
+            done.signal()
+        }
+        while done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            if Interrupt.isRequested {
+                task.cancel()
+                done.wait()
+                break
+            }
+        }
+        return result.status.withLock { $0 } ?? 130
+    }
+}
+
+private final class StatusBox: Sendable {
+    let status = Mutex<Int32?>(nil)
+}
