@@ -190,6 +190,15 @@ struct ExampleTests {
         #expect(r.status == 1)
     }
 
+    @Test func ecshRunLocalExitsWithTheWatchedContainersCode() throws {
+        let r = try Binary.run(["run", "--local", "--config", "examples/ecspresso.yml", "--wait", "--count", "2",
+                                "--container-overrides", #"{"name":"app","command":["sh","-c","echo hi; exit 4"]}"#],
+                               in: Binary.packageRoot)
+        #expect(r.status == 4)
+        #expect(r.stdout.components(separatedBy: "STOPPED exit 4 (EssentialContainerExited").count == 3, "\(r.stdout)")
+        #expect(r.stdout.components(separatedBy: "] hi\n").count == 3, "the logs of both tasks stream: \(r.stdout)")
+    }
+
     @Test func fanoutRuns50Tasks() throws {
         let r = try Binary.run(["--local", "examples/fanout.ecsh"], in: Binary.packageRoot)
         #expect(r.stdout == "50/50 tasks ok\n")
