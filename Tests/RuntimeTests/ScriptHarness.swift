@@ -29,11 +29,13 @@ struct ScriptRun: Sendable {
 }
 
 /// Fast polling for tests: moto advances a task one state per DescribeTasks.
-let testPolling = TaskPoller.Timing(initial: .milliseconds(20), maximum: .milliseconds(100), missingGrace: .seconds(2))
+/// The MISSING grace stays long: a loaded CI machine can take seconds between two rounds.
+let testPolling = TaskPoller.Timing(initial: .milliseconds(20), maximum: .milliseconds(100), missingGrace: .seconds(60))
 
-func makeSession(backend: any Backend, sink: SessionSink, options: SessionOptions? = nil) -> ECSSession {
+func makeSession(backend: any Backend, sink: SessionSink, options: SessionOptions? = nil,
+                 polling: TaskPoller.Timing = testPolling) -> ECSSession {
     var o = options ?? SessionOptions(environment: ["AWS_EC2_METADATA_DISABLED": "true"], workingDirectory: NSTemporaryDirectory())
-    o.polling = testPolling
+    o.polling = polling
     return ECSSession(options: o, output: { sink.write($0) }) { _ in backend }
 }
 

@@ -40,6 +40,27 @@ import Testing
         #expect(operations(transport) == ["DescribeTaskDefinition", "RunTask", "DescribeTasks", "DescribeTasks", "DescribeTasks"])
     }
 
+    @Test func aTaskMissingForTheWholeGraceFailsToStart() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.json(200, Self.taskDefinition),
+            ScriptedTransport.json(200, #"{"tasks":[{"taskArn":"\#(Self.arn)","lastStatus":"PROVISIONING"}],"failures":[]}"#),
+        ] + Array(repeating: ScriptedTransport.json(200, #"{"tasks":[],"failures":[{"arn":"\#(Self.arn)","reason":"MISSING"}]}"#), count: 40))
+        let url = try #require(URL(string: "https://ecs.us-east-1.amazonaws.com/"))
+        let client = AWSClient(region: "us-east-1", endpoints: [.ecs: url],
+                               credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")),
+                               transport: transport, sleeper: { _ in })
+        let sink = SessionSink()
+        let polling = TaskPoller.Timing(initial: .milliseconds(10), maximum: .milliseconds(20), missingGrace: .milliseconds(50))
+        let session = makeSession(backend: AWSBackend(caller: client), sink: sink, polling: polling)
+        let r = await runScript(#"""
+            let t = wait(run("app:3", cluster: "c"), timeout: 30s)
+            print(t.ok, t.stopCode, t.stoppedReason.startsWith("MISSING"))
+            """#, session: session, sink: sink)
+        #expect(r.out == "false TaskFailedToStart true\n", "\(r.error ?? "")")
+        let describes = operations(transport).filter { $0 == "DescribeTasks" }.count
+        #expect(describes >= 5, "at least 5 rounds before giving up, got \(describes)")
+    }
+
     @Test func failuresBecomeTasksThatFailedToStart() async throws {
         let (session, _, sink) = session([
             ScriptedTransport.json(200, Self.taskDefinition),

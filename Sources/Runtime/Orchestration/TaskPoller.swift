@@ -164,7 +164,10 @@ public actor TaskPoller {
         registry.modify(arn) { t in
             let since = t.missingSince ?? now
             t.missingSince = since
-            if now.timeIntervalSince(since) >= grace {
+            t.missingCount += 1
+            // Time and rounds both: a slow or suspended machine must not give up on a task
+            // it asked about only once or twice.
+            if now.timeIntervalSince(since) >= grace, t.missingCount >= 5 {
                 t.failure = Failure(arn: arn, reason: "MISSING",
                                     detail: "ECS did not know this task for \(Int(grace)) s after it was launched")
             }

@@ -37,6 +37,7 @@ public final class TaskRegistry: Sendable {
             if var t = all[arn] {
                 t.task = task
                 t.missingSince = nil
+                t.missingCount = 0
                 all[arn] = t
             }
         }

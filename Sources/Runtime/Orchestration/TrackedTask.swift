@@ -14,6 +14,8 @@ public struct TrackedTask: Sendable {
     public var launchedHere = true
     /// When DescribeTasks first answered MISSING for it, while it still does.
     var missingSince: Date?
+    /// How many rounds in a row answered MISSING.
+    var missingCount = 0
 
     public init(cluster: String, task: ECSTask, watch: String?, definition: TaskDefinitionDescription?,
                 failure: Failure? = nil, isDryRun: Bool = false) {
