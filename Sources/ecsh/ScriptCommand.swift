@@ -54,11 +54,16 @@ struct ScriptCommand: ParsableCommand {
             }
             ECSBuiltins.all(session: session).forEach(interpreter.register)
             return Signals.whileRunning {
-                let status = ScriptRunner.report(interpreter.run(file))
+                let outcome = interpreter.run(file)
+                let status = ScriptRunner.report(outcome)
+                let running = InterruptReport.running(session)
                 // Local tasks end with the script, however it ends; a second Ctrl-C while
                 // they stop still kills them (the handler is still ours here).
                 output.flush()
                 session.shutdownBlocking()
+                if case .interrupted = outcome {
+                    FileHandle.standardError.write(Data(InterruptReport.text(for: running, local: session.isLocal).utf8))
+                }
                 return status
             }
         }

@@ -286,3 +286,27 @@ import Testing
         #expect(r.out.contains(#""value":"fast""#) && r.out.contains(#""value":"prod""#))
     }
 }
+
+/// What an interrupted playbook reports.
+@Suite struct InterruptReportTests {
+    @Test func runningTasksAreListedWithTheCommandToStopThem() async throws {
+        let backend = FakeBackend(stopAfter: nil)
+        let sink = SessionSink()
+        let session = makeSession(backend: backend, sink: sink)
+        let r = await runScript(#"""
+            let a = run("app", cluster: "prod", count: 2)
+            let done = run("app", cluster: "prod")
+            stop(done)
+            """#, session: session, sink: sink)
+        #expect(r.error == nil, "\(r.error ?? "")")
+        let running = InterruptReport.running(session)
+        #expect(running.count == 2, "the stopped task is not listed")
+        let text = InterruptReport.text(for: running, local: false)
+        #expect(text.hasPrefix("ecsh: 2 task(s) launched by this script were still running and go on; to stop them:\n"))
+        for t in running {
+            #expect(text.contains("  aws ecs stop-task --cluster prod --task \(t.task.id ?? "")\n"))
+        }
+        #expect(InterruptReport.text(for: [], local: false) == "")
+        #expect(InterruptReport.text(for: running, local: true) == "ecsh: stopped 2 local task(s) that were still running\n")
+    }
+}

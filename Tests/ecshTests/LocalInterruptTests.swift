@@ -14,7 +14,7 @@ import Testing
 
     /// Starts ecsh on a script whose task sleeps, interrupts it `times` times once the
     /// container is running, and returns its exit status.
-    func interrupt(command: String, times: Int, marker: String) throws -> Int32 {
+    func interrupt(command: String, times: Int, marker: String) throws -> (Int32, String) {
         let script = #"""
             let td = register({family: "sleepy", containerDefinitions: [{name: "app", stopTimeout: 20,
               command: ["sh", "-c", "\#(command)"], environment: [{name: "MARKER", value: "\#(marker)"}]}]})
@@ -38,20 +38,22 @@ import Testing
             usleep(200_000)
         }
         p.waitUntilExit()
-        #expect((try? String(contentsOf: log, encoding: .utf8))?.contains("not reached") == false)
-        return p.terminationStatus
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(!output.contains("not reached"))
+        return (p.terminationStatus, output)
     }
 
     @Test func oneCtrlCStopsTheContainers() throws {
         let marker = "INT1_\(UUID().uuidString.prefix(8))"
-        let status = try interrupt(command: "sleep 100", times: 1, marker: marker)
+        let (status, output) = try interrupt(command: "sleep 100", times: 1, marker: marker)
         #expect(status == 130)
+        #expect(output.contains("ecsh: stopped 3 local task(s) that were still running\n"), "\(output)")
         #expect(Self.processes(with: marker).isEmpty)
     }
 
     @Test func aSecondCtrlCKillsContainersThatIgnoreSIGTERM() throws {
         let marker = "INT2_\(UUID().uuidString.prefix(8))"
-        let status = try interrupt(command: "trap '' TERM; sleep 100", times: 2, marker: marker)
+        let (status, _) = try interrupt(command: "trap '' TERM; sleep 100", times: 2, marker: marker)
         #expect(status == 130)
         // SIGKILL is immediate, but the kernel may take a moment to tear the processes down.
         let deadline = Date().addingTimeInterval(5)
