@@ -19,10 +19,16 @@ final class FakeBackend: Backend {
     let exitCodes: [String: Int]
     /// RunTask places at most this many tasks a call and reports RESOURCE:MEMORY for the rest; nil: all.
     let placeAtMost: Int?
+    /// How long each RunTask takes, so that calls overlap.
+    let runTaskDelay: Duration?
+    private let inFlight = Mutex((now: 0, most: 0))
+    /// The most RunTask calls that were in flight at once.
+    var mostConcurrentRunTasks: Int { inFlight.withLock { $0.most } }
 
     init(containers: [String] = ["app", "sidecar"], networkMode: String? = nil, compatibilities: [String]? = nil,
          stopAfter: Int? = 1, exitCode: Int = 0, exitCodes: [String: Int] = [:], placeAtMost: Int? = nil,
-         failRunTaskCall: Int? = nil, failStopSuffix: String? = nil) {
+         failRunTaskCall: Int? = nil, failStopSuffix: String? = nil, runTaskDelay: Duration? = nil) {
+        self.runTaskDelay = runTaskDelay
         self.exitCodes = exitCodes
         self.placeAtMost = placeAtMost
         self.failRunTaskCall = failRunTaskCall
@@ -59,6 +65,9 @@ final class FakeBackend: Backend {
 
     func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
         record("RunTask")
+        inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+        defer { inFlight.withLock { $0.now -= 1 } }
+        if let runTaskDelay { try await Task.sleep(for: runTaskDelay) }
         let n = state.withLock { s -> Int in s.runs.append(request); return s.runs.count }
         if n == failRunTaskCall {
             throw AWSError(code: "ThrottlingException", message: "Rate exceeded", status: 400, service: .ecs, operation: "RunTask")

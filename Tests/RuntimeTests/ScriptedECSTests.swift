@@ -239,6 +239,23 @@ import Testing
         #expect(r.out == "ThrottlingException 20 20\n", "\(r.error ?? "")")
     }
 
+    @Test func aThousandTasksTake100RunTaskCallsAFewAtATimeAndOneRoundOf10Describes() async throws {
+        let backend = FakeBackend(stopAfter: 1, runTaskDelay: .milliseconds(5))
+        let sink = SessionSink()
+        let session = makeSession(backend: backend, sink: sink)
+        let r = await runScript(#"""
+            let ts = run("app", count: 1000, cluster: "big")
+            let done = wait(ts, timeout: 60s)
+            print(len(ts), len(done.filter(fn(t) => t.ok)))
+            """#, session: session, sink: sink)
+        #expect(r.out == "1000 1000\n", "\(r.error ?? "")")
+        #expect(backend.calls.filter { $0 == "RunTask" }.count == 100)
+        #expect(Set(backend.runs.compactMap(\.clientToken)).count == 100, "one token a call")
+        #expect(Set(session.registry.all.compactMap(\.arn)).count == 1000, "none lost, none twice")
+        #expect(backend.mostConcurrentRunTasks > 1 && backend.mostConcurrentRunTasks <= Launcher.maxConcurrentCalls)
+        #expect(backend.calls.filter { $0 == "DescribeTasks" }.count == 10, "ceil(1000 / 100) in the one round needed")
+    }
+
     @Test func stopTriesEveryTaskAndReportsTheOnesThatFailed() async throws {
         let backend = FakeBackend(stopAfter: nil, failStopSuffix: "1")
         let sink = SessionSink()

@@ -1,59 +1,90 @@
 import Foundation
 import Lang
 
-/// Launches `count` copies of a RunTask request in batches of 10, the most one call takes.
-/// Each batch has its own client token, fixed before the first attempt, so the client's
-/// retries of a batch can never start it twice.
+/// Launches `count` copies of a RunTask request in batches of 10, the most one call takes,
+/// a few calls at a time. Each batch has its own client token, fixed before the first
+/// attempt, so the client's retries of a batch can never start it twice.
 struct Launcher {
     let session: ECSSession
 
     static let batchSize = 10
+    /// RunTask calls in flight at once: 1,000 tasks take 100 calls, and throttling (which
+    /// the client retries with backoff) comes sooner the more run together.
+    static let maxConcurrentCalls = 4
 
-    /// The registry keys of the launched tasks, in order; RunTask's `failures` become
-    /// tracked tasks that failed to start.
+    /// The registry keys of the launched tasks, in batch order; RunTask's `failures`
+    /// become tracked tasks that failed to start.
     func launch(_ request: RunTaskRequest, count: Int, definition: TaskDefinitionDescription?,
                 watch: String?) async throws -> [String] {
         let backend = try await session.backend()
-        let cluster = request.cluster ?? "default"
-        var keys: [String] = []
+        var batches: [RunTaskRequest] = []
         var remaining = count
         while remaining > 0 {
-            try Task.checkCancellation()
             var batch = request
             batch.count = min(remaining, Self.batchSize)
             if batch.clientToken == nil { batch.clientToken = UUID().uuidString.lowercased() }
             remaining -= batch.count ?? 0
-            let answer: RunTaskResponse
-            do {
-                // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
-                // untracked. An unstructured task is not cancelled with its waiter.
-                let call = Task { [batch] in try await backend.runTask(batch) }
-                answer = try await call.value
-            } catch {
-                guard !keys.isEmpty else { throw error }
-                throw Self.partial(error, started: keys, asked: count, session: session)
-            }
-            for task in answer.tasks ?? [] {
-                let tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition,
-                                          isDryRun: DryRunBackend.isPlaceholder(task.taskArn))
-                keys.append(session.registry.add(tracked))
-            }
-            // A batch that placed fewer tasks than asked says why in failures[], one
-            // entry per reason rather than per task: pad so the result has `count` entries.
-            let placed = answer.tasks?.count ?? 0
-            let failures = answer.failures ?? []
-            let missing = (batch.count ?? 0) - placed
-            if missing > 0 {
-                for i in 0..<missing {
-                    let f = failures.isEmpty ? Failure(reason: "UNKNOWN", detail: "RunTask started fewer tasks than asked")
-                        : failures[min(i, failures.count - 1)]
-                    var task = ECSTask(taskArn: nil)
-                    task.taskDefinitionArn = request.taskDefinition
-                    task.lastStatus = "STOPPED"
-                    let tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition, failure: f)
-                    keys.append(session.registry.add(tracked))
+            batches.append(batch)
+        }
+        var launched: [Int: [String]] = [:]
+        var firstError: (any Error)?
+        await withTaskGroup(of: (Int, Result<RunTaskResponse, any Error>).self) { group in
+            var next = 0
+            func start(_ i: Int) {
+                let batch = batches[i]
+                group.addTask {
+                    // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
+                    // untracked. An unstructured task is not cancelled with its waiter.
+                    let call = Task { try await backend.runTask(batch) }
+                    return (i, await call.result)
                 }
             }
+            while next < min(Self.maxConcurrentCalls, batches.count) {
+                start(next)
+                next += 1
+            }
+            while let (i, result) = await group.next() {
+                switch result {
+                case .success(let answer): launched[i] = track(answer, batch: batches[i], definition: definition, watch: watch)
+                case .failure(let error): if firstError == nil { firstError = error }
+                }
+                // After a failure or Ctrl-C no new batch starts; those in flight finish and are tracked.
+                if firstError == nil, !Task.isCancelled, next < batches.count {
+                    start(next)
+                    next += 1
+                }
+            }
+        }
+        let keys = (0..<batches.count).flatMap { launched[$0] ?? [] }
+        if let firstError {
+            guard !keys.isEmpty else { throw firstError }
+            throw Self.partial(firstError, started: keys, asked: count, session: session)
+        }
+        try Task.checkCancellation()
+        return keys
+    }
+
+    /// Registers one batch's tasks; a batch that placed fewer than asked says why in
+    /// failures[], one entry per reason rather than per task: pad so the result has one
+    /// entry per task asked for.
+    private func track(_ answer: RunTaskResponse, batch: RunTaskRequest, definition: TaskDefinitionDescription?,
+                       watch: String?) -> [String] {
+        let cluster = batch.cluster ?? "default"
+        var keys: [String] = []
+        for task in answer.tasks ?? [] {
+            let tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition,
+                                      isDryRun: DryRunBackend.isPlaceholder(task.taskArn))
+            keys.append(session.registry.add(tracked))
+        }
+        let failures = answer.failures ?? []
+        let missing = (batch.count ?? 0) - (answer.tasks?.count ?? 0)
+        for i in 0..<max(0, missing) {
+            let f = failures.isEmpty ? Failure(reason: "UNKNOWN", detail: "RunTask started fewer tasks than asked")
+                : failures[min(i, failures.count - 1)]
+            var task = ECSTask(taskArn: nil)
+            task.taskDefinitionArn = batch.taskDefinition
+            task.lastStatus = "STOPPED"
+            keys.append(session.registry.add(TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition, failure: f)))
         }
         return keys
     }
