@@ -34,37 +34,3 @@ enum StopBuiltin {
         }
     }
 }
-
-/// `describe(task_or_list)`: DescribeTasks now, 100 a call per cluster.
-enum DescribeBuiltin {
-    static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("describe", [.init("tasks")], "The current state of a task or a List of tasks (DescribeTasks).") { args in
-            let (keys, isList) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "describe")
-            var byCluster: [String: [String]] = [:]
-            for key in keys {
-                guard let t = session.registry[key], let arn = t.arn, !t.isDryRun, t.failure == nil else { continue }
-                byCluster[t.cluster, default: []].append(arn)
-            }
-            let backend = try await session.backend()
-            for (cluster, arns) in byCluster {
-                for start in stride(from: 0, to: arns.count, by: 100) {
-                    let answer = try await backend.describeTasks(cluster: cluster, tasks: Array(arns[start..<min(start + 100, arns.count)]))
-                    for task in answer.tasks ?? [] { session.registry.update(task) }
-                    for f in answer.failures ?? [] where f.reason != "MISSING" {
-                        if let arn = f.arn { session.registry.modify(arn) { $0.failure = f } }
-                    }
-                }
-            }
-            return TaskArguments.records(keys, isList: isList, session: session)
-        }
-    }
-}
-
-/// `tasks()`: the tasks this session launched, as last seen.
-enum TasksBuiltin {
-    static func make(_ session: ECSSession) -> Builtin {
-        Builtin("tasks", [], doc: "The tasks this session launched.") { _, _ in
-            .list(session.registry.all.filter(\.launchedHere).map(TaskRecord.make))
-        }
-    }
-}

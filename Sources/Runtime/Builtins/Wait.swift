@@ -52,27 +52,24 @@ enum TaskArguments {
         let backend = try await session.backend()
         let byCluster = Dictionary(grouping: unknown) { clusterOf($0.ref) ?? session.cluster(nil) }
         for (cluster, refs) in byCluster {
-            for start in stride(from: 0, to: refs.count, by: 100) {
-                let chunk = Array(refs[start..<min(start + 100, refs.count)])
-                let answer = try await backend.describeTasks(cluster: cluster, tasks: chunk.map(\.ref))
-                for (index, ref) in chunk {
-                    guard let task = (answer.tasks ?? []).first(where: { matches($0, ref) }), let arn = task.taskArn else {
-                        throw ScriptError("\(builtin)(): no task '\(ref)' in cluster '\(cluster)'", code: "TaskNotFound")
-                    }
-                    var definition: TaskDefinitionDescription?
-                    if let tdArn = task.taskDefinitionArn {
-                        if let known = session.definition(tdArn) {
-                            definition = known
-                        } else {
-                            definition = try await TaskDefinitions.describe(tdArn, session: session)
-                        }
-                    }
-                    var t = TrackedTask(cluster: cluster, task: task, watch: definition?.watchedContainer, definition: definition,
-                                        isDryRun: DryRunBackend.isPlaceholder(arn))
-                    t.launchedHere = false
-                    session.registry.add(t)
-                    keys[index] = arn
+            let answer = try await TaskDescriber.describe([cluster: refs.map(\.ref)], backend: backend)
+            for (index, ref) in refs {
+                guard let task = answer.tasks.first(where: { matches($0, ref) }), let arn = task.taskArn else {
+                    throw ScriptError("\(builtin)(): no task '\(ref)' in cluster '\(cluster)'", code: "TaskNotFound")
                 }
+                var definition: TaskDefinitionDescription?
+                if let tdArn = task.taskDefinitionArn {
+                    if let known = session.definition(tdArn) {
+                        definition = known
+                    } else {
+                        definition = try await TaskDefinitions.describe(tdArn, session: session)
+                    }
+                }
+                var t = TrackedTask(cluster: cluster, task: task, watch: definition?.watchedContainer, definition: definition,
+                                    isDryRun: DryRunBackend.isPlaceholder(arn))
+                t.launchedHere = false
+                session.registry.add(t)
+                keys[index] = arn
             }
         }
         return (keys, isList)

@@ -125,33 +125,24 @@ public actor TaskPoller {
 
     /// One round; true when any task changed status.
     private func pollOnce() async throws -> Bool {
-        var byCluster: [String: [String]] = [:]
+        var pending: [TrackedTask] = []
         for w in waiters.values {
-            for key in w.keys {
-                guard let t = registry[key], !w.goal.isReached(t), let arn = t.arn else { continue }
-                if !(byCluster[t.cluster]?.contains(arn) ?? false) { byCluster[t.cluster, default: []].append(arn) }
-            }
+            pending += w.keys.compactMap { registry[$0] }.filter { !w.goal.isReached($0) }
         }
+        let answer = try await TaskDescriber.describe(TaskDescriber.byCluster(pending), backend: backend())
+        describeCalls += answer.calls
         var changed = false
-        let backend = try await backend()
-        for (cluster, arns) in byCluster.sorted(by: { $0.key < $1.key }) {
-            for start in stride(from: 0, to: arns.count, by: 100) {
-                let chunk = Array(arns[start..<min(start + 100, arns.count)])
-                describeCalls += 1
-                let answer = try await backend.describeTasks(cluster: cluster, tasks: chunk)
-                for task in answer.tasks ?? [] {
-                    if let arn = task.taskArn, registry[arn]?.task.lastStatus != task.lastStatus { changed = true }
-                    registry.update(task)
-                }
-                for failure in answer.failures ?? [] {
-                    guard let arn = failure.arn else { continue }
-                    if failure.reason == "MISSING" {
-                        markMissing(arn)
-                    } else {
-                        registry.modify(arn) { $0.failure = failure }
-                        changed = true
-                    }
-                }
+        for task in answer.tasks {
+            if let arn = task.taskArn, registry[arn]?.task.lastStatus != task.lastStatus { changed = true }
+            registry.update(task)
+        }
+        for failure in answer.failures {
+            guard let arn = failure.arn else { continue }
+            if failure.reason == "MISSING" {
+                markMissing(arn)
+            } else {
+                registry.modify(arn) { $0.failure = failure }
+                changed = true
             }
         }
         return changed
@@ -160,7 +151,8 @@ public actor TaskPoller {
     /// Right after RunTask, DescribeTasks may not know a task yet: keep asking, within reason.
     private func markMissing(_ arn: String) {
         let now = Date()
-        let grace = Double(timing.missingGrace.components.seconds)
+        let (seconds, attoseconds) = timing.missingGrace.components
+        let grace = Double(seconds) + Double(attoseconds) / 1e18
         registry.modify(arn) { t in
             let since = t.missingSince ?? now
             t.missingSince = since

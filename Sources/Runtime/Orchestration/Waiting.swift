@@ -44,14 +44,8 @@ enum Waiting {
     /// DescribeTasks for the tasks not yet at the goal; true when they all are now.
     static func lastLook(_ keys: [String], goal: WaitGoal, session: ECSSession) async throws -> Bool {
         let pending = keys.compactMap { session.registry[$0] }.filter { !goal.isReached($0) }
-        let backend = try await session.backend()
-        for (cluster, tasks) in Dictionary(grouping: pending, by: \.cluster) {
-            let arns = tasks.compactMap(\.arn)
-            for start in stride(from: 0, to: arns.count, by: 100) {
-                let answer = try await backend.describeTasks(cluster: cluster, tasks: Array(arns[start..<min(start + 100, arns.count)]))
-                for task in answer.tasks ?? [] { session.registry.update(task) }
-            }
-        }
+        let answer = try await TaskDescriber.describe(TaskDescriber.byCluster(pending), backend: session.backend())
+        for task in answer.tasks { session.registry.update(task) }
         return keys.allSatisfy { key in session.registry[key].map(goal.isReached) ?? true }
     }
 
