@@ -20,6 +20,11 @@ public struct SessionOptions: Sendable {
     public var polling = TaskPoller.Timing()
     /// `--local`: tasks run as host processes (for banners and messages).
     public var local = false
+    /// `--stop-on-interrupt`: Ctrl-C stops every task the session launched that still runs.
+    public var stopOnInterrupt = false
+    /// How long the launcher waits before sending a throttled RunTask batch again (it
+    /// doubles each time); the client's own retries come first.
+    public var launchBackoff: Duration = .seconds(2)
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 workingDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -46,10 +51,15 @@ public struct RunDefaults: Sendable {
 /// client and one credential cache), one registry of launched tasks, one poller.
 public final class ECSSession: Sendable {
     public let options: SessionOptions
-    public let registry = TaskRegistry()
+    public let registry: TaskRegistry
     /// Where dry-run requests, `--debug` traffic and log lines go.
     public let output: @Sendable (String) -> Void
     public let poller: TaskPoller
+    /// Told what happens to tasks: launches, status changes, log lines, waits.
+    public let progress: any ProgressObserver
+    /// Paces GetLogEvents for every log reader of the session.
+    let logReads = LogReadLimiter()
+    private let waitCounter = Mutex(0)
     private let makeBackend: @Sendable (ECSSession) async throws -> any Backend
     private let state = Mutex(State())
 
@@ -61,11 +71,17 @@ public final class ECSSession: Sendable {
 
     /// - Parameter makeBackend: builds the backend on first use, so a script that makes no
     ///   ECS call never reads credentials or touches the network.
+    /// - Parameter progress: where launches, status changes, log lines and waits are
+    ///   reported; by default log lines are printed to `output` and nothing else is.
     public init(options: SessionOptions, output: @escaping @Sendable (String) -> Void,
+                progress: (any ProgressObserver)? = nil,
                 makeBackend: @escaping @Sendable (ECSSession) async throws -> any Backend) {
         self.options = options
         self.output = output
         self.makeBackend = makeBackend
+        let observer = progress ?? LogLinePrinter(output: output)
+        self.progress = observer
+        self.registry = TaskRegistry(observer: observer)
         let registry = self.registry
         let box = WeakSession()
         self.poller = TaskPoller(registry: registry, timing: options.polling) {
@@ -93,6 +109,9 @@ public final class ECSSession: Sendable {
     }
 
     public var defaults: RunDefaults { state.withLock { $0.defaults } }
+
+    /// A new id for a wait's progress events.
+    func nextWaitID() -> Int { waitCounter.withLock { n in n += 1; return n } }
 
     public var isLocal: Bool { options.local }
 

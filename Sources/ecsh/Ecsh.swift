@@ -63,11 +63,9 @@ struct Ecsh: ParsableCommand {
     }
 }
 
-/// Prints diagnostics to stderr, in colour on a terminal unless NO_COLOR is set.
+/// Prints diagnostics to stderr, in colour on a terminal unless NO_COLOR or --no-color says not to.
 enum Report {
-    static var useColor: Bool {
-        isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-    }
+    static var useColor: Bool { Terminal.color(2) }
 
     static func diagnostics(_ ds: [Diagnostic]) {
         let color = useColor

@@ -35,7 +35,30 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("dry-run"), help: "Print mutating calls (register, run, stop) as the JSON they would send, and send none.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp("text (default), or json: one JSON event a line on stdout (launched, status, log, stopped, summary; a script's own lines as output events).", valueName: "format"))
+    var output: OutputFormat = .text
+
+    @Option(help: ArgumentHelp("While waiting: live (a block redrawn on a terminal), lines (a line a change, on stderr), off. Default: live on a terminal, else lines.", valueName: "mode"))
+    var progress: ProgressMode = .auto
+
+    @Flag(name: .customLong("no-color"), help: "No colours (as NO_COLOR=1 does).")
+    var noColor = false
+
+    @Flag(name: .customLong("stop-on-interrupt"), help: "On Ctrl-C, stop every task launched that still runs (else they are listed with the command to stop them).")
+    var stopOnInterrupt = false
+
+    @Option(name: .customLong("poll-interval"), help: ArgumentHelp("How soon to look at waited tasks first and after each change (default 1s); the interval grows while nothing changes.", valueName: "duration"))
+    var pollInterval: String?
+
+    @Option(name: .customLong("poll-max"), help: ArgumentHelp("The longest interval between two looks (default 10s).", valueName: "duration"))
+    var pollMax: String?
+
     func validate() throws {
+        for (flag, value) in [("--poll-interval", pollInterval), ("--poll-max", pollMax)] {
+            if let value, RunPlan.parseTimeout(value) == nil {
+                throw ValidationError("\(flag) takes a duration such as 500ms, 2s or 1m, got '\(value)'")
+            }
+        }
         if let endpointURL {
             guard let url = URL(string: endpointURL), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--endpoint-url must be an http:// or https:// URL, got '\(endpointURL)'")
@@ -56,6 +79,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// A session whose output goes where the interpreter prints.
     func makeSession(output: any OutputSink) throws -> ECSSession {
+        applyTerminalOptions()
         var options = SessionOptions()
         options.region = region
         options.profile = profile
@@ -70,16 +94,26 @@ struct GlobalOptions: ParsableArguments {
         }
         let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment, extStr: options.extStr) }
         options.local = local
+        options.stopOnInterrupt = stopOnInterrupt
         if local {
             // Local tasks change state in milliseconds: poll them often, it costs nothing.
             options.polling = TaskPoller.Timing(initial: .milliseconds(25), maximum: .milliseconds(250), missingGrace: .seconds(5))
+        }
+        if let first = pollInterval.flatMap(RunPlan.parseTimeout) {
+            options.polling.initial = first
+            options.polling.maximum = max(options.polling.maximum, first)
+        }
+        if let most = pollMax.flatMap(RunPlan.parseTimeout) {
+            options.polling.maximum = most
+            options.polling.initial = min(options.polling.initial, most)
         }
         let sink = SinkBox(output)
         let debugLog = debug ? DebugLog { text in
             FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
         } : nil
         let dryRun = self.dryRun
-        let session = ECSSession(options: options, output: { sink.write($0) }) { session in
+        let session = ECSSession(options: options, output: { sink.write($0) },
+                                 progress: progressObserver(sink)) { session in
             if local {
                 let backend = LocalBackend(environment: session.options.environment,
                                            workingDirectory: session.options.workingDirectory,
@@ -105,6 +139,42 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+extension GlobalOptions {
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+        case auto, live, lines, off
+    }
+
+    /// The progress display the options and the terminal ask for: live on a terminal,
+    /// lines elsewhere, JSON events with `--output json`.
+    var effectiveProgress: ProgressMode {
+        if progress != .auto { return progress }
+        return isatty(2) == 1 ? .live : .lines
+    }
+
+    /// Where a script's own output goes: stdout, or `output` events with `--output json`.
+    func scriptOutput() -> any OutputSink {
+        output == .json ? JSONOutputSink(events: .standard) : StandardOutput()
+    }
+
+    /// Applies `--no-color` for the whole process.
+    func applyTerminalOptions() {
+        if noColor { Terminal.disableColor() }
+    }
+
+    func progressObserver(_ sink: SinkBox) -> any ProgressObserver {
+        if output == .json { return JSONEvents.standard }
+        switch effectiveProgress {
+        case .live: return LiveProgress(output: { sink.write($0) }, flush: { sink.flush() })
+        case .lines: return LineProgress(output: { sink.write($0) })
+        case .off, .auto: return LogLinePrinter(output: { sink.write($0) })
+        }
+    }
+}
+
 /// The process's one HTTP client.
 enum SharedTransport {
     static let instance = AsyncHTTPTransport()
@@ -116,4 +186,5 @@ final class SinkBox: @unchecked Sendable {
     let sink: any OutputSink
     init(_ sink: any OutputSink) { self.sink = sink }
     func write(_ text: String) { sink.write(text) }
+    func flush() { sink.flush() }
 }

@@ -65,13 +65,14 @@ struct REPL {
                 pending.removeAll()
                 if entry.allSatisfy(\.isWhitespace) { continue }
                 entryNumber += 1
-                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output) { return status }
+                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output, session: session) { return status }
             }
         }
     }
 
     /// Runs one entry; the exit status when it called `exit(n)`.
-    private func evaluate(_ entry: String, number entryNumber: Int, in interpreter: Interpreter, output: SessionOutput) -> Int32? {
+    private func evaluate(_ entry: String, number entryNumber: Int, in interpreter: Interpreter, output: SessionOutput,
+                          session: ECSSession) -> Int32? {
         // Numbered, so an error in a function from an earlier entry says which entry.
         let outcome = interpreter.runREPLEntry(SourceFile(name: "<repl:\(entryNumber)>", text: entry))
         switch outcome {
@@ -82,7 +83,8 @@ struct REPL {
         case .interrupted:
             // The terminal echoed ^C where the cursor was.
             output.flush()
-            FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+            let report = session.isLocal ? "" : Blocking.text { await InterruptReport.afterInterrupt(session, listing: false) }
+            FileHandle.standardError.write(Data("\ninterrupted\n\(report)".utf8))
         case .rejected, .failed:
             output.endLine()
             _ = ScriptRunner.report(outcome)

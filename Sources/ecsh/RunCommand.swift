@@ -17,18 +17,16 @@ struct RunCommand: ParsableCommand {
             definition gives launchType, networkConfiguration and the like unless a flag says otherwise.
 
             Without --wait: prints the task ARNs, one a line, once they are launched.
-            With --wait: waits for every task, prints the watched container's log lines, then one line \
-            a task; --output json prints one JSON document instead.
+            With --wait: waits for every task, prints the watched container's log lines (--all-logs: \
+            every container's), then one line a task; --output json prints JSON events instead, one a \
+            line, the last a `result` with every task. Ctrl-C lists the tasks still running with the \
+            command to stop each (--stop-on-interrupt stops them).
 
             Exit status: 0 when every task was launched (and, with --wait, exited 0); the watched \
             container's exit code when one is not 0; 1 when a task failed to start, the wait timed out \
             or a call failed; 2 for a usage error or a run refused before any call.
             """
     )
-
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
 
     @OptionGroup var global: GlobalOptions
 
@@ -108,8 +106,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("placement-strategy"), help: ArgumentHelp("JSON list of {type, field} (EC2).", valueName: "json"))
     var placementStrategy: String?
 
-    @Option(help: ArgumentHelp("text (default): ARNs, or a line a task with --wait; json: one JSON document.", valueName: "format"))
-    var output: OutputFormat = .text
+    @Flag(name: .customLong("all-logs"), help: "With --wait, show the log lines of every container, not only the watched one's.")
+    var allLogs = false
 
     func validate() throws {
         if revision != nil && latestTaskDefinition {
@@ -255,7 +253,8 @@ struct RunCommand: ParsableCommand {
     var plan: RunPlan {
         get throws {
             RunPlan(parameters: try parameters(), count: count, wait: wait, until: waitUntil.flatMap(WaitGoal.init) ?? .stopped,
-                    timeout: timeout.flatMap(RunPlan.parseTimeout), logs: wait, watch: watchContainer)
+                    timeout: timeout.flatMap(RunPlan.parseTimeout), logs: wait ? (allLogs ? .all : .watched) : nil,
+                    watch: watchContainer)
         }
     }
 
@@ -263,7 +262,8 @@ struct RunCommand: ParsableCommand {
         var global = self.global
         if global.config == nil, FileManager.default.fileExists(atPath: "ecspresso.yml") { global.config = "ecspresso.yml" }
         let plan = try self.plan
-        let printer = RunPrinter(json: output == .json, wait: wait)
+        let printer = RunPrinter(json: global.output == .json, wait: wait,
+                                 progressShowsLaunches: global.output == .text && global.effectiveProgress == .lines)
         let session: ECSSession
         do {
             session = try global.makeSession(output: printer.sink)
@@ -283,6 +283,10 @@ struct RunCommand: ParsableCommand {
                     return printer.failed(error)
                 }
             }
+        }
+        if Interrupt.isRequested {
+            FileHandle.standardError.write(Data(Blocking.text { await InterruptReport.afterInterrupt(session) }.utf8))
+            session.shutdownBlocking()
         }
         throw ExitCode(status)
     }

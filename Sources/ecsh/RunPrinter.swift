@@ -6,10 +6,12 @@ import Runtime
 import Synchronization
 
 /// What `ecsh run` prints: ARNs, or a line a task after `--wait`, or with `--output json`
-/// one JSON document on stdout (log and dry-run lines then go to stderr).
+/// JSON events on stdout ending with a `result` (dry-run lines then go to stderr).
 struct RunPrinter: Sendable {
     let json: Bool
     let wait: Bool
+    /// A progress display shows each launch (with `--wait`); else this says "started".
+    var progressShowsLaunches = false
 
     /// Where the session prints log lines and dry-run requests.
     var sink: any OutputSink { StreamSink(toStandardError: json) }
@@ -18,7 +20,11 @@ struct RunPrinter: Sendable {
         guard !json else { return }
         for t in tasks {
             if let arn = t.arn {
-                if wait { Self.err("started \(arn)") } else { Self.out(arn) }
+                if !wait {
+                    Self.out(arn)
+                } else if !progressShowsLaunches || t.isDryRun {
+                    Self.err("started \(arn)")
+                }
             } else {
                 Self.err("ecsh: a task failed to start: \(Self.reason(t) ?? "no reason given")")
             }
@@ -28,7 +34,7 @@ struct RunPrinter: Sendable {
     func finished(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) {
         if let timeout = outcome.timeout { Report.error(Self.plain(timeout.message)) }
         if json {
-            Self.out(document(outcome, definition: definition))
+            JSONEvents.standard.emit("result", document(outcome, definition: definition))
         } else if wait {
             for t in outcome.tasks { Self.out(Self.line(t)) }
         }
@@ -70,36 +76,39 @@ struct RunPrinter: Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: ": ")
     }
 
-    func document(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) -> String {
+    /// One task as `--output json` shows it; `ok` once it has been waited for.
+    static func taskFields(_ t: TrackedTask, ok: Bool) -> OrderedDictionary<String, Value> {
         func str(_ s: String?) -> Value { s.map(Value.string) ?? .nil }
-        let tasks: [Value] = outcome.tasks.map { t in
-            let containers: [Value] = (t.task.containers ?? []).map { c in
-                .map(["name": str(c.name), "lastStatus": str(c.lastStatus), "exitCode": c.exitCode.map(Value.int) ?? .nil,
-                      "reason": str(c.reason)])
-            }
-            var m: OrderedDictionary<String, Value> = [
-                "taskArn": str(t.arn), "taskId": str(t.task.id), "cluster": .string(t.cluster),
-                "taskDefinitionArn": str(t.task.taskDefinitionArn),
-                "lastStatus": str(t.failure != nil ? "FAILED_TO_START" : t.task.lastStatus),
-                "desiredStatus": str(t.task.desiredStatus), "watch": str(t.watch),
-                "exitCode": t.exitCode.map(Value.int) ?? .nil,
-                "stopCode": str(t.failure != nil ? (t.task.stopCode ?? "TaskFailedToStart") : t.task.stopCode),
-                "stoppedReason": str(Self.reason(t) ?? t.task.stoppedReason),
-                "containers": .list(containers),
-            ]
-            if wait { m["ok"] = .bool(t.ok) }
-            if t.isDryRun { m["dryRun"] = .bool(true) }
-            return .map(m)
+        let containers: [Value] = (t.task.containers ?? []).map { c in
+            .map(["name": str(c.name), "lastStatus": str(c.lastStatus), "exitCode": c.exitCode.map(Value.int) ?? .nil,
+                  "reason": str(c.reason)])
         }
+        var m: OrderedDictionary<String, Value> = [
+            "taskArn": str(t.arn), "taskId": str(t.task.id), "cluster": .string(t.cluster),
+            "taskDefinitionArn": str(t.task.taskDefinitionArn),
+            "lastStatus": str(t.failure != nil ? "FAILED_TO_START" : t.task.lastStatus),
+            "desiredStatus": str(t.task.desiredStatus), "watch": str(t.watch),
+            "exitCode": t.exitCode.map(Value.int) ?? .nil,
+            "stopCode": str(t.failure != nil ? (t.task.stopCode ?? "TaskFailedToStart") : t.task.stopCode),
+            "stoppedReason": str(Self.reason(t) ?? t.task.stoppedReason),
+            "containers": .list(containers),
+        ]
+        if ok { m["ok"] = .bool(t.ok) }
+        if t.isDryRun { m["dryRun"] = .bool(true) }
+        return m
+    }
+
+    /// The `result` event: the whole run, the last line of `--output json`.
+    func document(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) -> OrderedDictionary<String, Value> {
         var doc: OrderedDictionary<String, Value> = [
-            "taskDefinition": str(definition.taskDefinitionArn ?? definition.family),
+            "taskDefinition": (definition.taskDefinitionArn ?? definition.family).map(Value.string) ?? .nil,
             "waited": .bool(wait),
             "timedOut": .bool(outcome.timeout != nil),
             "exitCode": .int(Int(outcome.exitStatus)),
-            "tasks": .list(tasks),
+            "tasks": .list(outcome.tasks.map { .map(Self.taskFields($0, ok: wait)) }),
         ]
         if !wait { doc.removeValue(forKey: "timedOut") }
-        return (try? JSON.encode(.map(doc), indent: 2)) ?? "{}"
+        return doc
     }
 
     /// A ScriptError's message without the `run(): ` a script needs and a command line does not.
@@ -126,6 +135,19 @@ final class StreamSink: OutputSink, Sendable {
 
 /// Runs async work from a synchronous command; Ctrl-C (see ``Signals``) cancels it.
 enum Blocking {
+    /// Runs `body` to the end, whatever Ctrl-C says: for what must happen after it.
+    static func text(_ body: @escaping @Sendable () async -> String) -> String {
+        let box = TextBox()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let v = await body()
+            box.text.withLock { $0 = v }
+            done.signal()
+        }
+        done.wait()
+        return box.text.withLock { $0 }
+    }
+
     static func run(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
         let result = StatusBox()
         let done = DispatchSemaphore(value: 0)
@@ -143,6 +165,10 @@ enum Blocking {
         }
         return result.status.withLock { $0 } ?? 130
     }
+}
+
+private final class TextBox: Sendable {
+    let text = Mutex("")
 }
 
 private final class StatusBox: Sendable {

@@ -43,7 +43,7 @@ struct ScriptCommand: ParsableCommand {
         let scriptArgs = args
         let global = self.global
         let status = LargeStack.run { () -> Int32 in
-            let output = StandardOutput()
+            let output = global.scriptOutput()
             let interpreter = Interpreter(arguments: scriptArgs, output: output)
             let session: ECSSession
             do {
@@ -55,15 +55,14 @@ struct ScriptCommand: ParsableCommand {
             ECSBuiltins.all(session: session).forEach(interpreter.register)
             return Signals.whileRunning {
                 let outcome = interpreter.run(file)
-                let status = ScriptRunner.report(outcome)
-                let running = InterruptReport.running(session)
-                // Local tasks end with the script, however it ends; a second Ctrl-C while
-                // they stop still kills them (the handler is still ours here).
                 output.flush()
+                let status = ScriptRunner.report(outcome)
+                // Ctrl-C: stop what should stop (AWS), say what goes on running. A second
+                // Ctrl-C meanwhile ends the process at once (the handler is still ours here).
+                let report = if case .interrupted = outcome { Blocking.text { await InterruptReport.afterInterrupt(session) } } else { "" }
+                // Local tasks end with the script, however it ends.
                 session.shutdownBlocking()
-                if case .interrupted = outcome {
-                    FileHandle.standardError.write(Data(InterruptReport.text(for: running, local: session.isLocal).utf8))
-                }
+                FileHandle.standardError.write(Data(report.utf8))
                 return status
             }
         }

@@ -7,8 +7,9 @@ import Synchronization
 /// RUNNING and stay there unless `stopAfter` describes have passed.
 final class FakeBackend: Backend {
     private let state = Mutex<(calls: [String], runs: [RunTaskRequest], describes: Int, issued: [String])>(([], [], 0, []))
-    /// The RunTask call (1-based) that fails with a ThrottlingException; nil: none.
+    /// The RunTask call (1-based) that fails with `failRunTaskCode`; nil: none.
     let failRunTaskCall: Int?
+    let failRunTaskCode: String
     /// StopTask fails for task ARNs ending with this.
     let failStopSuffix: String?
     let definition: TaskDefinitionDescription
@@ -27,7 +28,9 @@ final class FakeBackend: Backend {
 
     init(containers: [String] = ["app", "sidecar"], networkMode: String? = nil, compatibilities: [String]? = nil,
          stopAfter: Int? = 1, exitCode: Int = 0, exitCodes: [String: Int] = [:], placeAtMost: Int? = nil,
-         failRunTaskCall: Int? = nil, failStopSuffix: String? = nil, runTaskDelay: Duration? = nil) {
+         failRunTaskCall: Int? = nil, failRunTaskCode: String = "ThrottlingException", failStopSuffix: String? = nil,
+         runTaskDelay: Duration? = nil) {
+        self.failRunTaskCode = failRunTaskCode
         self.runTaskDelay = runTaskDelay
         self.exitCodes = exitCodes
         self.placeAtMost = placeAtMost
@@ -44,6 +47,8 @@ final class FakeBackend: Backend {
     }
 
     var calls: [String] { state.withLock { $0.calls } }
+    /// Its logs are in memory, like the local backend's.
+    var logSettleTime: Duration { .zero }
     var runs: [RunTaskRequest] { state.withLock { $0.runs } }
 
     private func record(_ call: String) { state.withLock { $0.calls.append(call) } }
@@ -70,7 +75,7 @@ final class FakeBackend: Backend {
         if let runTaskDelay { try await Task.sleep(for: runTaskDelay) }
         let n = state.withLock { s -> Int in s.runs.append(request); return s.runs.count }
         if n == failRunTaskCall {
-            throw AWSError(code: "ThrottlingException", message: "Rate exceeded", status: 400, service: .ecs, operation: "RunTask")
+            throw AWSError(code: failRunTaskCode, message: "Rate exceeded", status: 400, service: .ecs, operation: "RunTask")
         }
         let asked = request.count ?? 1
         let count = min(asked, placeAtMost ?? asked)

@@ -36,6 +36,7 @@ func makeSession(backend: any Backend, sink: SessionSink, options: SessionOption
                  polling: TaskPoller.Timing = testPolling) -> ECSSession {
     var o = options ?? SessionOptions(environment: ["AWS_EC2_METADATA_DISABLED": "true"], workingDirectory: NSTemporaryDirectory())
     o.polling = polling
+    o.launchBackoff = .milliseconds(5)
     return ECSSession(options: o, output: { sink.write($0) }) { _ in backend }
 }
 

@@ -231,12 +231,25 @@ import Testing
     }
 
     @Test func aFailedLaterBatchCarriesTheTasksAlreadyStarted() async throws {
-        let backend = FakeBackend(failRunTaskCall: 3)
+        let backend = FakeBackend(failRunTaskCall: 3, failRunTaskCode: "AccessDeniedException")
         let sink = SessionSink()
         let r = await runScript(#"""
             try { run("app", count: 25) } catch e { print(e.code, len(e.tasks), len(tasks())) }
             """#, session: makeSession(backend: backend, sink: sink), sink: sink)
-        #expect(r.out == "ThrottlingException 20 20\n", "\(r.error ?? "")")
+        #expect(r.out == "AccessDeniedException 20 20\n", "\(r.error ?? "")")
+    }
+
+    @Test func aThrottledBatchGoesAgainUnderItsOwnToken() async throws {
+        let backend = FakeBackend(failRunTaskCall: 3)
+        let sink = SessionSink()
+        let r = await runScript(#"print(len(run("app", count: 25)), len(tasks()))"#,
+                                session: makeSession(backend: backend, sink: sink), sink: sink)
+        #expect(r.out == "25 25\n", "\(r.error ?? "")")
+        let runs = backend.runs
+        #expect(runs.count == 4, "3 batches, one of them sent twice")
+        let tokens = runs.compactMap(\.clientToken)
+        #expect(Set(tokens).count == 3, "the repeat carries the throttled batch's token: \(tokens)")
+        #expect(tokens.count == 4 && tokens.filter { $0 == tokens[2] }.count == 2)
     }
 
     @Test func aThousandTasksTake100RunTaskCallsAFewAtATimeAndOneRoundOf10Describes() async throws {
@@ -319,7 +332,7 @@ import Testing
         let running = InterruptReport.running(session)
         #expect(running.count == 2, "the stopped task is not listed")
         let text = InterruptReport.text(for: running, local: false)
-        #expect(text.hasPrefix("ecsh: 2 task(s) launched by this script were still running and go on; to stop them:\n"))
+        #expect(text.hasPrefix("ecsh: 2 task(s) launched by ecsh were still running and go on; to stop them:\n"))
         for t in running {
             #expect(text.contains("  aws ecs stop-task --cluster prod --task \(t.task.id ?? "")\n"))
         }

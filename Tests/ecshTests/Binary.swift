@@ -52,3 +52,20 @@ enum Binary {
                       stderr: String(decoding: e, as: UTF8.self), signalled: p.terminationReason == .uncaughtSignal)
     }
 }
+
+/// `--output json`: one JSON object a line.
+enum JSONEventLines {
+    struct NotAnObject: Error, CustomStringConvertible {
+        let line: String
+        var description: String { "not a JSON object: \(line)" }
+    }
+
+    static func parse(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
+            guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw NotAnObject(line: String(line))
+            }
+            return o
+        }
+    }
+}

@@ -162,12 +162,21 @@ struct ExampleTests {
     @Test func helloRunsATaskAndPrintsItsExitCode() throws {
         let r = try Binary.run(["--local", "examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
         #expect(r.stdout == "registered hello:1\nhello, ops, from task hello-1\nexit code 0, ok: true\n")
-        #expect(r.stderr == "")
         #expect(r.status == 0)
+        // Not on a terminal: a line on stderr for each change, from launch to the summary.
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        let id = try #require(lines.first?.split(separator: " ").dropFirst(2).first.map(String.init), "\(r.stderr)")
+        #expect(lines.first == "ecsh: task \(id) launched: arn:aws:ecs:local:local:task/default/\(id)")
+        #expect(lines.allSatisfy { $0.hasPrefix("ecsh: task \(id) ") || $0.hasPrefix("ecsh: 1 task(s) ") }, "\(r.stderr)")
+        #expect(lines.dropLast().last == "ecsh: task \(id) STOPPED exit 0", "\(r.stderr)")
+        #expect(lines.last?.hasPrefix("ecsh: 1 task(s) stopped in ") == true && lines.last?.hasSuffix(": 1 exit 0") == true, "\(r.stderr)")
+
+        let quiet = try Binary.run(["--local", "--progress", "off", "examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
+        #expect(quiet.stderr == "" && quiet.stdout == r.stdout)
     }
 
     @Test func migrateRunsTheMigrationThenEightShards() throws {
-        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+        let r = try Binary.run(["--local", "--progress", "off", "examples/migrate.ecsh"], in: Binary.packageRoot,
                                environment: ["FAIL_MIGRATION": "", "FAIL_SHARD": ""])
         #expect(r.stdout == "registered app:1\nmigrating 12 tables\nmigration done\nmigration ok\n8/8 shards ok\n")
         #expect(r.stderr == "")
@@ -175,7 +184,7 @@ struct ExampleTests {
     }
 
     @Test func aFailedMigrationStopsThePlaybookWithItsExitCode() throws {
-        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+        let r = try Binary.run(["--local", "--progress", "off", "examples/migrate.ecsh"], in: Binary.packageRoot,
                                environment: ["FAIL_MIGRATION": "1", "FAIL_SHARD": ""])
         #expect(r.stdout == "registered app:1\nmigrating 12 tables\nERROR: relation \"users\" already exists\n")
         #expect(r.stderr == "migration failed with exit code 3: Essential container in task exited\n")
@@ -183,7 +192,7 @@ struct ExampleTests {
     }
 
     @Test func aFailedShardIsReported() throws {
-        let r = try Binary.run(["--local", "examples/migrate.ecsh"], in: Binary.packageRoot,
+        let r = try Binary.run(["--local", "--progress", "off", "examples/migrate.ecsh"], in: Binary.packageRoot,
                                environment: ["FAIL_MIGRATION": "", "FAIL_SHARD": "5"])
         #expect(r.stdout.hasSuffix("migration ok\n7/8 shards ok\n"))
         #expect(r.stderr.hasPrefix("shard 5 failed with exit code 1 (task "))

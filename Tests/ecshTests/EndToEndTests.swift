@@ -87,7 +87,7 @@ import Runtime
             .write(to: td, atomically: true, encoding: .utf8)
         var env = moto.environment
         env["TAG"] = "1.36"
-        let r = try Binary.run(["--endpoint-url", moto.endpoint, "playbook.ecsh"], in: dir, environment: env)
+        let r = try Binary.run(["--endpoint-url", moto.endpoint, "--progress", "off", "playbook.ecsh"], in: dir, environment: env)
         #expect(r.stderr == "")
         #expect(r.stdout == "25/25 shards ok\n40 66 e2e-\(cluster) 1\n")
         #expect(r.status == 0)

@@ -243,12 +243,14 @@ import Testing
         #expect(r.stderr.contains("no task definition: give --task-definition"))
     }
 
-    @Test func waitWithJSONOutputIsOneDocument() throws {
+    @Test func waitWithJSONOutputIsEventsEndingWithTheResult() throws {
         let dir = try project()
         let r = try run(["--dry-run", "--output", "json", "--wait", "--count", "2", "--task-def", "ec2.json"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("dry-run: RunTask "), "requests go to stderr when stdout is JSON")
-        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let events = try JSONEventLines.parse(r.stdout)
+        #expect(events.map { $0["event"] as? String } == ["launched", "launched", "wait", "summary", "result"])
+        let doc = try #require(events.last)
         #expect(doc["exitCode"] as? Int == 0)
         #expect(doc["waited"] as? Bool == true)
         #expect(doc["timedOut"] as? Bool == false)

@@ -16,6 +16,12 @@ public protocol Backend: Sendable {
     func getLogEvents(_ request: GetLogEventsRequest) async throws -> GetLogEventsResponse
     /// Where a task's container writes its log lines, if anywhere the backend can read.
     func logStream(for task: TrackedTask, container: String?) -> LogStream?
+    /// Every container of the task that has a log stream, in definition order.
+    func logStreams(for task: TrackedTask) -> [(container: String, stream: LogStream)]
+    /// How many GetLogEvents calls a second log followers may make; nil: no limit.
+    var logReadsPerSecond: Double? { get }
+    /// How long after a task stops its last log lines may take to become readable.
+    var logSettleTime: Duration { get }
     /// Ends what the backend runs itself (local processes); AWS tasks are not touched.
     func shutdown() async
 }
@@ -24,4 +30,15 @@ extension Backend {
     /// The awslogs driver's stream.
     public func logStream(for task: TrackedTask, container: String?) -> LogStream? { LogStream.of(task, container: container) }
     public func shutdown() async {}
+    public func logStreams(for task: TrackedTask) -> [(container: String, stream: LogStream)] {
+        (task.definition?.containerDefinitions ?? []).compactMap { c in
+            guard let name = c.name, let stream = LogStream.of(task, container: name) else { return nil }
+            return (name, stream)
+        }
+    }
+    /// CloudWatch Logs allows 25 GetLogEvents a second an account and region; leave room
+    /// for everything else that reads logs there.
+    public var logReadsPerSecond: Double? { 10 }
+    /// The awslogs driver sends a container's last lines as it stops; give them a moment.
+    public var logSettleTime: Duration { .seconds(1) }
 }

@@ -83,6 +83,13 @@ public struct DryRunBackend: Backend {
         reads?.logStream(for: task, container: container) ?? LogStream.of(task, container: container)
     }
 
+    public func logStreams(for task: TrackedTask) -> [(container: String, stream: LogStream)] {
+        reads?.logStreams(for: task) ?? []
+    }
+
+    public var logReadsPerSecond: Double? { reads?.logReadsPerSecond ?? 10 }
+    public var logSettleTime: Duration { reads?.logSettleTime ?? .zero }
+
     public func shutdown() async { await reads?.shutdown() }
 
     private func base() throws -> any Backend {

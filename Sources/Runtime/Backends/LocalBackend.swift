@@ -233,6 +233,15 @@ public final class LocalBackend: Backend {
         return (local.specs.first { $0.name == name } ?? local.specs.first)?.log
     }
 
+    public func logStreams(for task: TrackedTask) -> [(container: String, stream: LogStream)] {
+        guard let arn = task.arn, let local = state.withLock({ $0.tasks[arn] }) else { return [] }
+        return local.specs.map { ($0.name, $0.log) }
+    }
+
+    /// Local logs are in memory: read them as often as needed, and at once.
+    public var logReadsPerSecond: Double? { nil }
+    public var logSettleTime: Duration { .zero }
+
     /// Stops every task still running: SIGTERM, then SIGKILL for what is left after a
     /// short grace, and waits for the runners to finish so no process or zombie remains.
     public func shutdown() async {

@@ -9,7 +9,7 @@ enum DescribeBuiltin {
             let answer = try await TaskDescriber.describe(TaskDescriber.byCluster(current), backend: session.backend())
             for task in answer.tasks { session.registry.update(task) }
             for f in answer.failures where f.reason != "MISSING" {
-                if let arn = f.arn { session.registry.modify(arn) { $0.failure = f } }
+                if let arn = f.arn { session.registry.fail(arn, f) }
             }
             return TaskArguments.records(keys, isList: isList, session: session)
         }

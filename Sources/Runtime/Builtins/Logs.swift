@@ -16,7 +16,7 @@ enum LogsBuiltin {
             }
             let container = try args.optionalString("container")
             if case .bool(true) = args["follow"] {
-                try await Waiting.wait([key], until: .stopped, timeout: nil, logs: true, container: container,
+                try await Waiting.wait([key], until: .stopped, timeout: nil, logs: container.map(LogSelection.container) ?? .watched,
                                        session: session, builtin: "logs")
                 t = session.registry[key] ?? t
             }

@@ -7,17 +7,18 @@ import OrderedCollections
 enum RunBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
         let params = [BuiltinParameter("taskdef")]
-            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch"]).map { BuiltinParameter.optional($0, .named) }
+            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt"]).map { BuiltinParameter.optional($0, .named) }
         return ECSBuiltins.builtin("run", params,
-            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs:, watch:. Returns a Task, or a List of Tasks when count > 1.") { args in
+            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:. Returns a Task, or a List of Tasks when count > 1.") { args in
             let wait = try Flags.bool(args, "wait", builtin: "run")
-            let logs = try Flags.bool(args, "logs", builtin: "run")
+            let logs = try LogSelection.parse(args["logs"], builtin: "run")
             if !wait, args.isGiven("timeout") || args.isGiven("logs") {
                 throw ScriptErrors.value("run", "'timeout' and 'logs' apply only with wait: true")
             }
             let timeout = try Timeouts.parse(args["timeout"], builtin: "run")
             let definition = try await TaskDefinitions.resolve(args["taskdef"], session: session, builtin: "run")
-            let plan = try plan(args, wait: wait, logs: logs, timeout: timeout)
+            var plan = try plan(args, wait: wait, logs: logs, timeout: timeout)
+            plan.stopOnInterrupt = try Flags.bool(args, "stopOnInterrupt", builtin: "run")
             let outcome = try await plan.execute(definition: definition, session: session)
             if let timedOut = outcome.timeout { throw timedOut }
             let records = outcome.tasks.map(TaskRecord.make)
@@ -26,7 +27,7 @@ enum RunBuiltin {
     }
 
     /// The script's arguments as a plan: the given RunTask parameters by name.
-    static func plan(_ args: Arguments, wait: Bool, logs: Bool, timeout: Duration?) throws -> RunPlan {
+    static func plan(_ args: Arguments, wait: Bool, logs: LogSelection?, timeout: Duration?) throws -> RunPlan {
         var parameters = OrderedDictionary<String, Value>()
         for k in ECSBuiltins.runTaskParameters where k != "count" && args.isGiven(k) {
             parameters[k] = args[k]

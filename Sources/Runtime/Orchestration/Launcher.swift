@@ -12,10 +12,17 @@ struct Launcher {
     /// the client retries with backoff) comes sooner the more run together.
     static let maxConcurrentCalls = 4
 
+    /// How often a batch is sent again, under the same client token, after the client's
+    /// own retries gave up on throttling.
+    static let batchRetries = 4
+
     /// The registry keys of the launched tasks, in batch order; RunTask's `failures`
     /// become tracked tasks that failed to start.
+    ///
+    /// Throttling halves the calls in flight (down to one) and each later success adds
+    /// one back: a thousand tasks go out as fast as the account allows, not faster.
     func launch(_ request: RunTaskRequest, count: Int, definition: TaskDefinitionDescription?,
-                watch: String?) async throws -> [String] {
+                watch: String?, stopOnInterrupt: Bool = false) async throws -> [String] {
         let backend = try await session.backend()
         var batches: [RunTaskRequest] = []
         var remaining = count
@@ -26,33 +33,63 @@ struct Launcher {
             remaining -= batch.count ?? 0
             batches.append(batch)
         }
+        let backoff = session.options.launchBackoff
         var launched: [Int: [String]] = [:]
         var firstError: (any Error)?
-        await withTaskGroup(of: (Int, Result<RunTaskResponse, any Error>).self) { group in
+        await withTaskGroup(of: (Int, Int, Result<RunTaskResponse, any Error>).self) { group in
             var next = 0
-            func start(_ i: Int) {
+            var inFlight = 0
+            var limit = Self.maxConcurrentCalls
+            var retryQueue: [(index: Int, attempt: Int)] = []
+            func start(_ i: Int, attempt: Int) {
                 let batch = batches[i]
+                inFlight += 1
                 group.addTask {
+                    if attempt > 0 {
+                        do {
+                            try await Task.sleep(for: backoff * (1 << min(attempt - 1, 4)))
+                        } catch {
+                            return (i, attempt, .failure(error))
+                        }
+                    }
                     // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
                     // untracked. An unstructured task is not cancelled with its waiter.
                     let call = Task { try await backend.runTask(batch) }
-                    return (i, await call.result)
+                    return (i, attempt, await call.result)
                 }
             }
-            while next < min(Self.maxConcurrentCalls, batches.count) {
-                start(next)
-                next += 1
-            }
-            while let (i, result) = await group.next() {
-                switch result {
-                case .success(let answer): launched[i] = track(answer, batch: batches[i], definition: definition, watch: watch)
-                case .failure(let error): if firstError == nil { firstError = error }
-                }
+            func fill() {
                 // After a failure or Ctrl-C no new batch starts; those in flight finish and are tracked.
-                if firstError == nil, !Task.isCancelled, next < batches.count {
-                    start(next)
-                    next += 1
+                while firstError == nil, !Task.isCancelled, inFlight < limit {
+                    if !retryQueue.isEmpty {
+                        let r = retryQueue.removeFirst()
+                        start(r.index, attempt: r.attempt)
+                    } else if next < batches.count {
+                        start(next, attempt: 0)
+                        next += 1
+                    } else {
+                        return
+                    }
                 }
+            }
+            fill()
+            while let (i, attempt, result) = await group.next() {
+                inFlight -= 1
+                switch result {
+                case .success(let answer):
+                    let keys = track(answer, batch: batches[i], definition: definition, watch: watch,
+                                     stopOnInterrupt: stopOnInterrupt)
+                    launched[i] = keys
+                    session.registry.announceLaunch(keys)
+                    limit = min(Self.maxConcurrentCalls, limit + 1)
+                case .failure(let error) where Self.isWorthAnotherTry(error) && attempt < Self.batchRetries && !Task.isCancelled:
+                    // The same token again: ECS answers a batch it already started with the same tasks.
+                    limit = max(1, limit / 2)
+                    retryQueue.append((i, attempt + 1))
+                case .failure(let error):
+                    if firstError == nil { firstError = error }
+                }
+                fill()
             }
         }
         let keys = (0..<batches.count).flatMap { launched[$0] ?? [] }
@@ -64,16 +101,24 @@ struct Launcher {
         return keys
     }
 
+    /// Throttling that outlasted the client's retries: the account's RunTask rate is spent
+    /// for now, and the batch goes again later under its token. Other errors end the launch.
+    static func isWorthAnotherTry(_ error: any Error) -> Bool {
+        guard let e = error as? AWSError else { return false }
+        return RetryPolicy.isThrottling(e)
+    }
+
     /// Registers one batch's tasks; a batch that placed fewer than asked says why in
     /// failures[], one entry per reason rather than per task: pad so the result has one
     /// entry per task asked for.
     private func track(_ answer: RunTaskResponse, batch: RunTaskRequest, definition: TaskDefinitionDescription?,
-                       watch: String?) -> [String] {
+                       watch: String?, stopOnInterrupt: Bool) -> [String] {
         let cluster = batch.cluster ?? "default"
         var keys: [String] = []
         for task in answer.tasks ?? [] {
-            let tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition,
+            var tracked = TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition,
                                       isDryRun: DryRunBackend.isPlaceholder(task.taskArn))
+            tracked.stopOnInterrupt = stopOnInterrupt
             keys.append(session.registry.add(tracked))
         }
         let failures = answer.failures ?? []

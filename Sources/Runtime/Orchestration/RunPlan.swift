@@ -19,15 +19,17 @@ public struct RunPlan: Sendable {
     public var until: WaitGoal
     /// nil: the config's `timeout`, else none.
     public var timeout: Duration?
-    /// Print the watched container's new log lines while waiting.
-    public var logs: Bool
+    /// Whose log lines to show while waiting; nil: none.
+    public var logs: LogSelection?
     /// The container whose exit code is the task's; nil: the first essential one.
     public var watch: String?
     /// The name in messages, as in `run(): ...`.
     public var builtin: String
+    /// Ctrl-C stops these tasks (`run(..., stopOnInterrupt: true)`), as `--stop-on-interrupt` does for all.
+    public var stopOnInterrupt = false
 
     public init(parameters: OrderedDictionary<String, Value> = [:], count: Int = 1, wait: Bool = false,
-                until: WaitGoal = .stopped, timeout: Duration? = nil, logs: Bool = false, watch: String? = nil,
+                until: WaitGoal = .stopped, timeout: Duration? = nil, logs: LogSelection? = nil, watch: String? = nil,
                 builtin: String = "run") {
         self.parameters = parameters
         self.count = count
@@ -68,7 +70,8 @@ public struct RunPlan: Sendable {
     public func execute(definition: TaskDefinitionDescription, session: ECSSession,
                         launched: @Sendable ([TrackedTask]) -> Void = { _ in }) async throws -> Outcome {
         let (request, watch) = try request(definition: definition, session: session)
-        let keys = try await Launcher(session: session).launch(request, count: count, definition: definition, watch: watch)
+        let keys = try await Launcher(session: session).launch(request, count: count, definition: definition, watch: watch,
+                                                               stopOnInterrupt: stopOnInterrupt)
         let started = keys.filter { session.registry[$0]?.failure == nil }
         if started.isEmpty {
             let reasons = keys.compactMap { session.registry[$0]?.failure }

@@ -106,7 +106,9 @@ public actor TaskPoller {
                 waiters.removeValue(forKey: id)
                 w.continuation.resume()
             }
-            interval = changed ? timing.initial : min(interval * 3 / 2, timing.maximum)
+            // A task on its way to STOPPED gets there in seconds: keep the first pace until it does,
+            // so the stop is seen within one short interval.
+            interval = changed || stopIsNear() ? timing.initial : min(interval * 3 / 2, timing.maximum)
         }
         loop = nil
         // A wait may have arrived while the last round finished.
@@ -114,6 +116,18 @@ public actor TaskPoller {
     }
 
     static let maxTransientFailures = 6
+
+    /// States a task passes through between RUNNING and STOPPED.
+    static let stoppingStates: Set<String> = ["DEACTIVATING", "STOPPING", "DEPROVISIONING"]
+
+    private func stopIsNear() -> Bool {
+        waiters.values.contains { w in
+            w.goal == .stopped && w.keys.contains { key in
+                guard let t = registry[key], !t.isFinal else { return false }
+                return Self.stoppingStates.contains(t.task.lastStatus ?? "")
+            }
+        }
+    }
 
     static func isTransient(_ error: any Error) -> Bool {
         switch error {
@@ -141,7 +155,7 @@ public actor TaskPoller {
             if failure.reason == "MISSING" {
                 markMissing(arn)
             } else {
-                registry.modify(arn) { $0.failure = failure }
+                registry.fail(arn, failure)
                 changed = true
             }
         }
@@ -153,16 +167,18 @@ public actor TaskPoller {
         let now = Date()
         let (seconds, attoseconds) = timing.missingGrace.components
         let grace = Double(seconds) + Double(attoseconds) / 1e18
+        var givenUp = false
         registry.modify(arn) { t in
             let since = t.missingSince ?? now
             t.missingSince = since
             t.missingCount += 1
             // Time and rounds both: a slow or suspended machine must not give up on a task
             // it asked about only once or twice.
-            if now.timeIntervalSince(since) >= grace, t.missingCount >= 5 {
-                t.failure = Failure(arn: arn, reason: "MISSING",
-                                    detail: "ECS did not know this task for \(Int(grace)) s after it was launched")
-            }
+            givenUp = now.timeIntervalSince(since) >= grace && t.missingCount >= 5
+        }
+        if givenUp {
+            registry.fail(arn, Failure(arn: arn, reason: "MISSING",
+                                       detail: "ECS did not know this task for \(Int(grace)) s after it was launched"))
         }
     }
 }

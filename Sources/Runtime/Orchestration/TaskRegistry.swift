@@ -7,8 +7,12 @@ public final class TaskRegistry: Sendable {
     private let tasks = Mutex<OrderedDictionary<String, TrackedTask>>([:])
     /// Placeholders for tasks that never got an ARN (RunTask failures).
     private let counter = Mutex(0)
+    /// Told of every status change, after the lock is released.
+    let observer: (any ProgressObserver)?
 
-    public init() {}
+    public init(observer: (any ProgressObserver)? = nil) {
+        self.observer = observer
+    }
 
     /// Adds or replaces a task; returns the key it is kept under.
     @discardableResult
@@ -33,13 +37,39 @@ public final class TaskRegistry: Sendable {
     /// Applies a DescribeTasks answer, keeping what ecsh knows that ECS does not return.
     func update(_ task: ECSTask) {
         guard let arn = task.taskArn else { return }
-        tasks.withLock { all in
-            if var t = all[arn] {
-                t.task = task
-                t.missingSince = nil
-                t.missingCount = 0
-                all[arn] = t
-            }
+        let change = tasks.withLock { all -> (before: TrackedTask, after: TrackedTask)? in
+            guard var t = all[arn] else { return nil }
+            let before = t
+            t.task = task
+            t.missingSince = nil
+            t.missingCount = 0
+            all[arn] = t
+            return (before, t)
+        }
+        guard let observer, let (before, after) = change else { return }
+        if before.task.lastStatus != after.task.lastStatus {
+            observer.observe(.status(after, previous: before.task.lastStatus))
+        }
+        if !before.isFinal, after.isFinal { observer.observe(.stopped(after)) }
+    }
+
+    /// Marks a task as lost or refused (DescribeTasks failures): it is final from now on.
+    func fail(_ key: String, _ failure: Failure) {
+        let failed = tasks.withLock { all -> TrackedTask? in
+            guard var t = all[key], t.failure == nil else { return nil }
+            t.failure = failure
+            all[key] = t
+            return t
+        }
+        if let failed { observer?.observe(.stopped(failed)) }
+    }
+
+    /// Tells the observer about tasks RunTask just answered with.
+    func announceLaunch(_ keys: [String]) {
+        guard let observer else { return }
+        for key in keys {
+            guard let t = self[key] else { continue }
+            observer.observe(t.failure == nil ? .launched(t) : .stopped(t))
         }
     }
 

@@ -12,6 +12,8 @@ public struct TrackedTask: Sendable {
     public var isDryRun: Bool
     /// False for tasks a script only described or waited on; `tasks()` lists the others.
     public var launchedHere = true
+    /// Ctrl-C stops it (`run(..., stopOnInterrupt: true)`).
+    public var stopOnInterrupt = false
     /// When DescribeTasks first answered MISSING for it, while it still does.
     var missingSince: Date?
     /// How many rounds in a row answered MISSING.

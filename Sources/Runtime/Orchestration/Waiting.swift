@@ -3,9 +3,12 @@ import Lang
 
 /// Waits on the session's poller, with a timeout and, if asked, the tasks' logs streamed.
 enum Waiting {
-    static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: Bool, container: String? = nil,
+    static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: LogSelection?,
                      session: ECSSession, builtin: String) async throws {
-        let tailer = logs ? LogTailer(session: session, keys: keys, container: container) : nil
+        let progress = WaitProgress(id: session.nextWaitID(), keys: keys, goal: goal, timeout: timeout,
+                                    started: .now, registry: session.registry)
+        session.progress.observe(.waitStarted(progress))
+        let tailer = logs.map { LogTailer(session: session, keys: keys, selection: $0) }
         let tailing = tailer.map { t in Task { await t.run() } }
         defer { tailing?.cancel() }
         do {
@@ -32,6 +35,11 @@ enum Waiting {
         } catch {
             tailing?.cancel()
             await tailing?.value
+            // Lines already written are still worth showing, unless the user asked to stop.
+            if !(error is CancellationError) { await tailer?.drain() }
+            let end: WaitEnd = if error is CancellationError { .interrupted }
+                else if (error as? ScriptError)?.code == "WaitTimeout" { .timedOut } else { .failed }
+            session.progress.observe(.waitEnded(progress, end))
             throw error
         }
         // The last lines arrive after the task stops: once the tailer's own read is over,
@@ -39,6 +47,7 @@ enum Waiting {
         tailing?.cancel()
         await tailing?.value
         await tailer?.drain()
+        session.progress.observe(.waitEnded(progress, .reached))
     }
 
     /// DescribeTasks for the tasks not yet at the goal; true when they all are now.
