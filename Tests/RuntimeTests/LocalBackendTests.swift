@@ -156,4 +156,31 @@ import Testing
             """#, session: session, sink: sink)
         #expect(r.out == "1 2 2 arn:aws:ecs:local:local:task-definition/web:1\nClientException\n", "\(r.error ?? "")")
     }
+
+    @Test func linesBeforeDuringAndJustBeforeTheStopAreShownOnce() async throws {
+        let (session, _, sink, marker) = session()
+        let r = await runScript(#"""
+            let td = \#(definition(marker, command: "echo before; sleep 0.3; echo during; sleep 0.3; echo one; printf last"))
+            let t = run(td, wait: true, logs: true, timeout: 20s)
+            print("exit", t.exitCode)
+            """#, session: session, sink: sink)
+        #expect(r.out == "before\nduring\none\nlast\nexit 0\n", "\(r.error ?? "")")
+        await session.shutdown()
+    }
+
+    @Test func logsAllShowsEveryContainerWithTaskAndContainer() async throws {
+        let (session, _, sink, marker) = session()
+        let r = await runScript(#"""
+            let td = \#(definition(marker, command: "echo from-app; sleep 0.2", sidecar: "echo from-side"))
+            let t = run(td, wait: true, logs: "all", timeout: 20s)
+            print(t.id)
+            try { run(td, wait: true, logs: "every") } catch e { print(e.code, e.message) }
+            """#, session: session, sink: sink)
+        #expect(r.error == nil, "\(r.error ?? "")")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let id = try #require(lines.dropLast().last)
+        #expect(Set(lines.prefix(2)) == ["[\(id.prefix(8)) app] from-app", "[\(id.prefix(8)) side] from-side"], "\(r.out)")
+        #expect(lines.last == #"ValueError run(): 'logs' must be true, false or "all", got "every""#)
+        await session.shutdown()
+    }
 }

@@ -66,7 +66,7 @@ actor LogTailer {
         let containers: Int
         if selection == .all {
             let defs = keys.lazy.compactMap { session.registry[$0]?.definition?.containerDefinitions }
-            containers = defs.first.map { $0.filter { $0.logConfiguration?.logDriver == "awslogs" }.count } ?? 1
+            containers = defs.first?.count ?? 1
         } else {
             containers = 1
         }
