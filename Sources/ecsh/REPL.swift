@@ -83,7 +83,7 @@ struct REPL {
         case .interrupted:
             // The terminal echoed ^C where the cursor was.
             output.flush()
-            let report = session.isLocal ? "" : Blocking.text { await InterruptReport.afterInterrupt(session, listing: false) }
+            let report = Blocking.text { await InterruptReport.afterInterrupt(session, listing: false) }
             FileHandle.standardError.write(Data("\ninterrupted\n\(report)".utf8))
         case .rejected, .failed:
             output.endLine()

@@ -75,7 +75,9 @@ enum ScriptFile {
     static func load(_ path: String) throws -> SourceFile {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            Report.error("cannot open '\(path)': no such file")
+            // `ecsh --cluster c run ...`: options before a command make it a script's name.
+            let hint = ["run", "check"].contains(path) ? " (options go after the command: ecsh \(path) [options])" : ""
+            Report.error("cannot open '\(path)': no such file\(hint)")
             throw ExitCode(2)
         }
         guard !isDir.boolValue, let data = FileManager.default.contents(atPath: path) else {

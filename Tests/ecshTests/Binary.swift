@@ -69,3 +69,51 @@ enum JSONEventLines {
         }
     }
 }
+
+/// An ecsh process left running, its stdout and stderr going to files, for tests that
+/// signal it mid-way.
+struct RunningBinary {
+    let process: Process
+    let out: URL
+    let err: URL
+
+    init(_ args: [String], in directory: URL, environment extra: [String: String]) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = args
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        out = directory.appendingPathComponent("ecsh-\(UUID().uuidString).out")
+        err = directory.appendingPathComponent("ecsh-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
+
+    /// Waits (up to `seconds`) until stderr says what `ready` looks for; false if it never does.
+    func waitForStderr(seconds: Double = 60, _ ready: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if ready(stderr) { return true }
+            if !process.isRunning { return ready(stderr) }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// SIGINT, then the exit status.
+    func interrupt() -> Int32 {
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -301,11 +301,11 @@ final class Tmux {
     /// Runs `program` in a fresh pane (replacing any earlier one). A shell around it
     /// writes its exit status on the pane when it ends; the shell ignores Ctrl-C itself
     /// and runs the program with the usual dispositions, as a terminal would.
-    func start(_ program: String, environment: [String: String]) throws {
+    func start(_ program: String, environment: [String: String], arguments: [String] = []) throws {
         if started { try run(["kill-session", "-t", "ecsh"]) }
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let script = #"trap "" INT QUIT; (trap - INT QUIT; exec /usr/bin/env "$@"); echo "[exited with status $?]"; exec sleep 3600"#
-        try run(["new-session", "-d", "-s", "ecsh", "-x", "120", "-y", "40", "/bin/sh", "-c", script, "sh"] + env + [program])
+        try run(["new-session", "-d", "-s", "ecsh", "-x", "120", "-y", "40", "/bin/sh", "-c", script, "sh"] + env + [program] + arguments)
         started = true
     }
 

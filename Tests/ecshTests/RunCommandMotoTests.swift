@@ -99,6 +99,13 @@ import Runtime
         #expect(r.status == 0, "\(r.stderr)")
         let line = try #require(r.stdout.split(separator: "\n").last)
         #expect(line.hasPrefix("task ") && line.hasSuffix(" STOPPED exit 0"), "\(r.stdout)")
+        // Not on a terminal: stderr has a line for each state moto moved the task through.
+        let id = try #require(line.split(separator: " ").dropFirst().first)
+        let progress = r.stderr.split(separator: "\n").map(String.init)
+        let expected = ["launched: arn:aws:ecs:us-east-1:123456789012:task/\(s.cluster)/\(id)", "DEACTIVATING", "STOPPING",
+                        "DEPROVISIONING", "STOPPED exit 0"].map { "ecsh: task \(id) \($0)" }
+        #expect(progress.filter { $0.hasPrefix("ecsh: task ") } == expected, "\(r.stderr)")
+        #expect(progress.last?.hasPrefix("ecsh: 1 task(s) stopped in ") == true, "\(r.stderr)")
     }
 
     @Test func waitUntilRunningReturnsOnceRunning() async throws {

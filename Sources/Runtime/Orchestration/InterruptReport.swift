@@ -11,14 +11,15 @@ public enum InterruptReport {
     /// `--stop-on-interrupt`), then the lines for stderr: what was stopped, what could not
     /// be, and the command to stop each task left running. Empty when nothing runs.
     ///
-    /// Local tasks are not stopped here: the local backend's shutdown ends them all.
+    /// Local tasks are not stopped here (except in the REPL): the local backend's shutdown
+    /// ends them all.
     ///
     /// - Parameter listing: false in the REPL, where the tasks stay in `tasks()`: one line
     ///   says how many run instead of a command for each.
     public static func afterInterrupt(_ session: ECSSession, listing: Bool = true) async -> String {
         let running = running(session)
         guard !running.isEmpty else { return "" }
-        if session.isLocal { return text(for: running, local: true) }
+        if session.isLocal && listing { return text(for: running, local: true) }
         let chosen = running.filter { session.options.stopOnInterrupt || $0.stopOnInterrupt }
         var stopped: Set<String> = []
         var failed: [(TrackedTask, String)] = []
