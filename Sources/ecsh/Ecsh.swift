@@ -31,6 +31,17 @@ struct Ecsh: ParsableCommand {
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they
                                     would send, and send none
+              --output json         JSON events on stdout, one a line (launched, status,
+                                    log, stopped, summary; the script's own lines as
+                                    output events)
+              --progress MODE       live (a block redrawn on a terminal), lines (a line
+                                    a change), off; default: live on a terminal
+              --no-color            no colours (NO_COLOR=1 does the same)
+              --stop-on-interrupt   on Ctrl-C, stop the tasks still running (else they
+                                    are listed with the command to stop each)
+              --poll-interval D     first interval between looks at waited tasks (1s)
+              --poll-max D          the longest interval (10s)
+              --local               run tasks as local processes, no AWS needed
 
             Credentials come from the AWS CLI's chain: environment, web identity,
             the profile (keys, role_arn, credential_process), container, IMDSv2.
