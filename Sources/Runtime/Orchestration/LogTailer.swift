@@ -42,8 +42,10 @@ actor LogTailer {
     }
 
     static let tick: Duration = .milliseconds(250)
-    static let busyInterval: Duration = .seconds(1)
-    static let idleCeiling: Duration = .seconds(10)
+    /// How soon a stream is read again after it gave lines, and the longest it waits while
+    /// it gives none: reads that cost nothing (local logs) go at the tick.
+    private var busyInterval: Duration = .seconds(1)
+    private var idleCeiling: Duration = .seconds(10)
 
     private let session: ECSSession
     private let keys: [String]
@@ -99,6 +101,10 @@ actor LogTailer {
 
     private func round(final: Bool) async {
         guard let backend = try? await session.backend() else { return }
+        if backend.logReadsPerSecond == nil {
+            busyInterval = Self.tick
+            idleCeiling = .seconds(2)
+        }
         discover(backend)
         noteStops()
         let now = clock.now
@@ -192,7 +198,7 @@ actor LogTailer {
     /// Soon again after lines; twice as late after each read that brought none, up to a ceiling.
     private func schedule(_ i: Int, gotLines: Bool) {
         followed[i].idleReads = gotLines ? 0 : followed[i].idleReads + 1
-        let backoff = Self.busyInterval * (1 << min(followed[i].idleReads, 4))
-        followed[i].due = clock.now + min(backoff, Self.idleCeiling)
+        let backoff = busyInterval * (1 << min(followed[i].idleReads, 4))
+        followed[i].due = clock.now + min(backoff, idleCeiling)
     }
 }
