@@ -175,6 +175,24 @@ struct ExampleTests {
         #expect(quiet.stderr == "" && quiet.stdout == r.stdout)
     }
 
+    @Test func helloWithJSONOutputIsEventsOnly() throws {
+        let r = try Binary.run(["--local", "--output", "json", "examples/hello.ecsh"], in: Binary.packageRoot, environment: ["USER": "ops"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "")
+        let events = try JSONEventLines.parse(r.stdout)
+        let names = events.compactMap { $0["event"] as? String }
+        let printed = events.filter { $0["event"] as? String == "output" }.compactMap { $0["text"] as? String }
+        #expect(printed == ["registered hello:1", "hello, ops, from task hello-1", "exit code 0, ok: true"], "the script's own lines, in order: \(names)")
+        #expect(names.first == "output" && names.last == "output")
+        // launched, then (maybe) status changes, then stopped, framed by the wait and its summary.
+        let core = names.filter { $0 != "status" && $0 != "output" }
+        #expect(core == ["launched", "wait", "stopped", "summary"], "\(names)")
+        let launched = try #require(events.first { $0["event"] as? String == "launched" })
+        let stopped = try #require(events.first { $0["event"] as? String == "stopped" })
+        #expect(stopped["exitCode"] as? Int == 0 && stopped["ok"] as? Bool == true)
+        #expect(stopped["taskId"] as? String == launched["taskId"] as? String)
+    }
+
     @Test func migrateRunsTheMigrationThenEightShards() throws {
         let r = try Binary.run(["--local", "--progress", "off", "examples/migrate.ecsh"], in: Binary.packageRoot,
                                environment: ["FAIL_MIGRATION": "", "FAIL_SHARD": ""])
