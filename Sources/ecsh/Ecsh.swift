@@ -31,6 +31,9 @@ struct Ecsh: ParsableCommand {
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they
                                     would send, and send none
+              --max-steps N         stop the script (a StepLimit error) after N loop turns
+                                    and function calls; also --max-string-bytes N,
+                                    --max-list-items N (for scripts one does not trust)
 
             Credentials come from the AWS CLI's chain: environment, web identity,
             the profile (keys, role_arn, credential_process), container, IMDSv2.
