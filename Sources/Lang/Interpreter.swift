@@ -109,6 +109,7 @@ public final class Interpreter {
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
+        machine.resetSteps()
         machine.measureNativeStack()
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty { return .rejected(parsed.diagnostics) }

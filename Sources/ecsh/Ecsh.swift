@@ -42,6 +42,9 @@ struct Ecsh: ParsableCommand {
               --poll-interval D     first interval between looks at waited tasks (1s)
               --poll-max D          the longest interval (10s)
               --local               run tasks as local processes, no AWS needed
+              --max-steps N         stop the script (a StepLimit error) after N loop turns
+                                    and function calls; also --max-string-bytes N,
+                                    --max-list-items N (for scripts one does not trust)
 
             Credentials come from the AWS CLI's chain: environment, web identity,
             the profile (keys, role_arn, credential_process), container, IMDSv2.

@@ -12,6 +12,7 @@ struct ScriptCommand: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var limitOptions: LimitOptions
 
     @Option(name: .customShort("e"), help: "Run CODE instead of a file.")
     var code: String?
@@ -44,7 +45,7 @@ struct ScriptCommand: ParsableCommand {
         let global = self.global
         let status = LargeStack.run { () -> Int32 in
             let output = global.scriptOutput()
-            let interpreter = Interpreter(arguments: scriptArgs, output: output)
+            let interpreter = Interpreter(arguments: scriptArgs, output: output, limits: limitOptions.limits)
             let session: ECSSession
             do {
                 session = try global.makeSession(output: output)

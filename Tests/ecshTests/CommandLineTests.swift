@@ -85,10 +85,13 @@ struct CommandLineTests {
         #expect(c.stdout.contains("without running them"))
     }
 
-    @Test func interruptedScriptExits130() throws {
+    /// Busy loops of each kind, and recursion with no loop at all, stop at Ctrl-C.
+    @Test(arguments: ["while true { }", "for i in 0..1000000000 { }",
+                      "fn f(n) { if n > 0 { f(n - 1)\n f(n - 1) } }\nf(100)"])
+    func interruptedScriptExits130(busy: String) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Binary.path)
-        p.arguments = ["-e", "print(\"started\")\nsleep(1ms)\nwhile true { }"]
+        p.arguments = ["-e", "print(\"started\")\nsleep(1ms)\n" + busy]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -91,7 +91,7 @@ enum Methods {
         case .list, .range:
             let items: [Value]
             if case .list(let l) = recv { items = l } else if case .range(let r) = recv {
-                guard let n = r.count, n <= 100_000_000 else {
+                guard let n = r.count, n <= m.maxListCount else {
                     throw m.error("range is too large to turn into a List", at: range, code: "MemoryError")
                 }
                 items = (0..<n).map { .int(r.element($0)) }
@@ -129,7 +129,7 @@ enum Methods {
                 let sep = args.isEmpty ? "" : try str(0)
                 let texts = items.map(\.text)
                 let size = texts.reduce(0) { $0 + $1.utf8.count } + max(0, texts.count - 1) * sep.utf8.count
-                guard size <= maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
+                guard size <= m.maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
                 return .string(texts.joined(separator: sep))
             case "reversed":
                 try noLabels(); try arity(0)
@@ -187,7 +187,7 @@ enum Methods {
                 let old = try str(0), new = try str(1)
                 guard !old.isEmpty else { throw m.error("replace() needs a non-empty String to replace", at: range, code: "ValueError") }
                 let pieces = s.splitAll(by: old)
-                guard s.utf8.count + (pieces.count - 1) * new.utf8.count <= maxStringBytes else {
+                guard s.utf8.count + (pieces.count - 1) * (new.utf8.count - old.utf8.count) <= m.maxStringBytes else {
                     throw m.error("string would be too large", at: range, code: "MemoryError")
                 }
                 return .string(pieces.joined(separator: new))

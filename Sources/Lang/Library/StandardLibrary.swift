@@ -30,7 +30,7 @@ enum StandardLibrary {
             Builtin("int", [.init("value")], doc: "An Int from an Int, a Float (truncated) or a String of digits.") { a, _ in try toInt(a[0]) },
             Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) },
             Builtin("range", [.init("start"), .optional("stop"), .init("step", default: .int(1))],
-                    doc: "range(n) is 0..n; range(a, b) is a..b; range(a, b, step) is a List counting by step.") { a, _ in
+                    doc: "range(n) is 0..n; range(a, b) is a..b; range(a, b, step) is a List counting by step.") { a, ctx in
                 guard case .int(let first) = a[0] else { throw a.typeError("start", "an Int", a[0]) }
                 // range(n) counts from 0 to n, with a step too: range(10, step: 2).
                 var x = 0, y = first
@@ -46,7 +46,7 @@ enum StandardLibrary {
                 let span = step > 0 ? Int128(y) - Int128(x) : Int128(x) - Int128(y)
                 let stride = step > 0 ? Int128(step) : -Int128(step)
                 let n = span <= 0 ? 0 : (span + stride - 1) / stride
-                guard n <= 100_000_000 else { throw ScriptError("range() would have \(n) items: too many", code: "MemoryError") }
+                guard n <= ctx.machine.maxListCount else { throw ScriptError("range() would have \(n) items: too many", code: "MemoryError") }
                 return .list((0..<Int(n)).map { .int(Int(Int128(x) + Int128($0) * Int128(step))) })
             },
             Builtin("env", [.init("name"), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in

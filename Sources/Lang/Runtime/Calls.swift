@@ -114,7 +114,7 @@ final class CallNode: ExprNode {
         case .function(let clo):
             let p = clo.proto
             if positionalOnly, argc == p.arity, argc <= 3 {
-                let newF = try m.pushFrame(p.frameSize, at: range)
+                let newF = try m.pushCallFrame(p.frameSize, at: range)
                 defer { m.popFrame(newF, p.frameSize) }
                 switch argc {
                 case 1:
@@ -178,7 +178,7 @@ extension Machine {
     func callClosure(_ clo: Closure, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
         let p = clo.proto
         let n = p.parameterNames.count
-        let newF = try pushFrame(p.frameSize, at: range)
+        let newF = try pushCallFrame(p.frameSize, at: range)
         defer { popFrame(newF, p.frameSize) }
         var given = [Bool](repeating: false, count: n)
         for (i, v) in values.enumerated() {

@@ -110,7 +110,7 @@ final class InterpolationNode: ExprNode {
         var s = ""
         for p in parts {
             s += try p.eval(f, m).text
-            if s.utf8.count > maxStringBytes { throw m.error("string would be too large", at: range, code: "MemoryError") }
+            if s.utf8.count > m.maxStringBytes { throw m.error("string would be too large", at: range, code: "MemoryError") }
         }
         return .string(s)
     }

@@ -65,10 +65,19 @@ public enum Interrupt {
 
 /// Limits that turn runaway scripts into catchable errors instead of crashes.
 public struct Limits: Sendable {
-    /// Script-level call depth.
+    /// Script-level call depth (`StackOverflow`).
     public var maxCallDepth = 10_000
     /// Values on the shared stack of locals.
     public var stackSlots = 4_000_000
+    /// The most UTF-8 bytes a string may grow to (`MemoryError`).
+    public var maxStringBytes = 1 << 30
+    /// The most items a list may grow to (`MemoryError`).
+    public var maxListCount = 100_000_000
+    /// The most steps one run (a script, or one REPL entry) may take, where a step is one
+    /// turn of a `while` or `for` loop or one call of a script function (`StepLimit`);
+    /// nil for no limit. Only loops and calls can make a run longer than its source, so
+    /// counting them bounds it, at the cost of one decrement where Ctrl-C is checked.
+    public var maxSteps: Int?
     public init() {}
 }
 
@@ -80,6 +89,12 @@ final class Machine {
     var sp: Frame
     var depth = 0
     let maxDepth: Int
+    let maxStringBytes: Int
+    let maxListCount: Int
+    let maxSteps: Int?
+    /// Steps the current run may still take; `Int.max` when there is no limit, so the
+    /// count never runs out and the check costs one decrement and a branch.
+    var stepsLeft = Int.max
     var returnValue: Value = .nil
     var output: any OutputSink
     var interpreter: Interpreter?
@@ -89,6 +104,9 @@ final class Machine {
         stackEnd = stackBase + limits.stackSlots
         sp = stackBase
         maxDepth = limits.maxCallDepth
+        maxStringBytes = limits.maxStringBytes
+        maxListCount = limits.maxListCount
+        maxSteps = limits.maxSteps
         self.output = output
     }
 
@@ -98,8 +116,21 @@ final class Machine {
         .error(RuntimeError(message, code: code, at: range))
     }
 
-    @inline(__always) func checkInterrupt() throws(Unwind) {
+    /// One step (a loop turn or a call): stops on Ctrl-C, or when the step limit is used up.
+    @inline(__always) func step(at range: SourceRange) throws(Unwind) {
+        stepsLeft &-= 1
+        if stepsLeft < 0 { throw stepLimitReached(at: range) }
         if Interrupt.flag.load(ordering: .relaxed) { throw .interrupted }
+    }
+
+    /// Gives the next run its full allowance of steps.
+    func resetSteps() { stepsLeft = maxSteps ?? .max }
+
+    /// Once the limit is reached every further step fails too, so a `catch` can report
+    /// the error but not go on looping.
+    @inline(never) private func stepLimitReached(at range: SourceRange) -> Unwind {
+        stepsLeft = -1
+        return error("step limit reached: more than \(maxSteps ?? 0) loop turns and function calls", at: range, code: "StepLimit")
     }
 
     /// The lowest native stack address calls may reach before they stop with an error:
@@ -121,6 +152,12 @@ final class Machine {
     @inline(__always) private func nativeStackAddress() -> UInt {
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
+    /// A script function's call: one step, then its frame.
+    @inline(__always) func pushCallFrame(_ size: Int, at range: SourceRange) throws(Unwind) -> Frame {
+        try step(at: range)
+        return try pushFrame(size, at: range)
     }
 
     /// Reserves and clears a frame of `size` slots.

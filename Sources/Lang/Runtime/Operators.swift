@@ -94,10 +94,10 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
         case let (.int(x), .int(y)):
             let (r, o) = x.addingReportingOverflow(y); if o { throw overflow() }; return .int(r)
         case let (.string(x), .string(y)):
-            guard x.utf8.count + y.utf8.count <= maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
+            guard x.utf8.count + y.utf8.count <= m.maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
             return .string(x + y)
         case let (.list(x), .list(y)):
-            guard x.count + y.count <= maxListCount else { throw m.error("list would be too large", at: range, code: "MemoryError") }
+            guard x.count + y.count <= m.maxListCount else { throw m.error("list would be too large", at: range, code: "MemoryError") }
             return .list(x + y)
         case let (.map(x), .map(y)):
             let out = MapStorage(x.entries)
@@ -132,7 +132,7 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
         case let (.string(s), .int(k)), let (.int(k), .string(s)):
             guard k >= 0 else { throw m.error("cannot repeat a String a negative number of times", at: range, code: "ValueError") }
             if s.isEmpty || k == 0 { return .string("") }
-            guard s.utf8.count.multipliedReportingOverflow(by: k).overflow == false, s.utf8.count * k <= maxStringBytes else {
+            guard s.utf8.count.multipliedReportingOverflow(by: k).overflow == false, s.utf8.count * k <= m.maxStringBytes else {
                 throw m.error("string would be too large", at: range, code: "MemoryError")
             }
             return .string(String(repeating: s, count: k))
@@ -181,10 +181,6 @@ func binary(_ op: BinaryOp, _ a: Value, _ b: Value, _ range: SourceRange, _ m: M
     }
 }
 
-/// The largest string the language builds, so a runaway loop fails with an error, not an abort.
-let maxStringBytes = 1 << 30
-/// The longest list the language builds.
-let maxListCount = 100_000_000
 
 private func floats(_ a: Value, _ b: Value) -> (Double, Double)? {
     switch (a, b) {

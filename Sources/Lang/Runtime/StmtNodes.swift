@@ -218,7 +218,7 @@ final class AssignStmt: StmtNode {
 func compound(_ op: BinaryOp, _ slot: inout Value, _ v: Value, _ r: SourceRange, _ m: Machine) throws(Unwind) {
     if op == .add {
         if case .string(let t) = v, case .string = slot, var s = slot.takeString() {
-            guard s.utf8.count + t.utf8.count <= maxStringBytes else {
+            guard s.utf8.count + t.utf8.count <= m.maxStringBytes else {
                 slot = .string(s)
                 throw m.error("string would be too large", at: r, code: "MemoryError")
             }
@@ -227,6 +227,10 @@ func compound(_ op: BinaryOp, _ slot: inout Value, _ v: Value, _ r: SourceRange,
             return
         }
         if case .list(let b) = v, case .list = slot, var a = slot.takeList() {
+            guard a.count + b.count <= m.maxListCount else {
+                slot = .list(a)
+                throw m.error("list would be too large", at: r, code: "MemoryError")
+            }
             a += b
             slot = .list(a)
             return
@@ -246,6 +250,10 @@ final class AppendStmt: ExprNode {
         try update(target, f, m, range, mustExist: true) { (slot: inout Value) throws(Unwind) in
             guard case .list = slot, var items = slot.takeList() else {
                 throw m.error("append() needs a List, got \(slot.typeName)", at: r, code: "TypeError")
+            }
+            guard items.count < m.maxListCount else {
+                slot = .list(items)
+                throw m.error("list would be too large", at: r, code: "MemoryError")
             }
             items.append(v)
             slot = .list(items)
@@ -277,10 +285,10 @@ final class WhileStmt: StmtNode {
     init(_ c: ExprNode, _ b: [StmtNode], _ r: SourceRange) { cond = c; body = sequence(b, r); super.init(r) }
     override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
         while true {
-            try m.checkInterrupt()
             let c = try cond.eval(f, m)
             guard case .bool(let b) = c else { throw conditionError(c, "condition", cond.range, m) }
             if !b { return .normal }
+            try m.step(at: range)
             switch try body.exec(f, m) {
             case .breakLoop: return .normal
             case .returned: return .returned
@@ -309,7 +317,7 @@ final class ForStmt: StmtNode {
 
     /// Runs the body once; false when the loop must end (break or return).
     @inline(__always) private func turn(_ f: Frame, _ m: Machine, _ flow: inout Flow) throws(Unwind) -> Bool {
-        try m.checkInterrupt()
+        try m.step(at: range)
         switch try body.exec(f, m) {
         case .breakLoop: flow = .normal; return false
         case .returned: flow = .returned; return false

@@ -1,0 +1,15 @@
+import Lang
+
+/// libFuzzer target 1: bytes -> lexer, parser and resolver (`Interpreter.check`).
+/// Diagnostics are the expected answer to most inputs; a trap or a signal is a finding.
+/// Built and run by scripts/fuzz, never by `swift build`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    // The resolver follows `import`: a name in a folder that does not exist keeps
+    // relative imports from reading the fuzzer's working directory.
+    let file = SourceFile(name: "/nonexistent-ecsh-fuzz/input.ecsh", bytes: bytes)
+    // Parsing recurses as deep as the input nests: give it the stack a script gets.
+    _ = LargeStack.run { Interpreter().check(file).count }
+    return 0
+}

@@ -1,0 +1,64 @@
+import Testing
+@testable import Lang
+
+/// `Limits` as a host sets them: the step limit counts loop turns and script calls, and
+/// the size limits bound every way a string or list grows.
+struct LimitsTests {
+    func limits(steps: Int? = nil, stringBytes: Int? = nil, listCount: Int? = nil) -> Limits {
+        var l = Limits()
+        l.maxSteps = steps
+        if let stringBytes { l.maxStringBytes = stringBytes }
+        if let listCount { l.maxListCount = listCount }
+        return l
+    }
+
+    @Test func aStepIsALoopTurnOrAScriptCall() async {
+        let ten = limits(steps: 10)
+        #expect(await run("for i in 0..10 {}", limits: ten).outcome.isFinished)
+        #expect(await run("var i = 0\nwhile i < 10 { i += 1 }", limits: ten).outcome.isFinished)
+        // Five turns and five calls; built-ins are not steps.
+        #expect(await run("fn f() {}\nfor i in 0..5 { f()\nlen([]) }", limits: ten).outcome.isFinished)
+        // Calls made by a built-in (map) count.
+        #expect(await run("let xs = [1, 2, 3, 4, 5].map(fn(x) => x)", limits: limits(steps: 5)).outcome.isFinished)
+        for source in ["for i in 0..11 {}", "var i = 0\nwhile i < 11 { i += 1 }", "fn f() {}\nfor i in 0..6 { f() }",
+                       "let xs = range(0, 11, 1).map(fn(x) => x)"] {
+            let r = await run(source, limits: ten)
+            #expect(r.message == "step limit reached: more than 10 loop turns and function calls", "\(source)")
+        }
+    }
+
+    @Test func theErrorNamesTheLoopOrCallThatWentOver() async {
+        let r = await run("fn spin() {\n  while true {}\n}\ntry { spin() } catch e { print(e.code, e.line) }\nspin()",
+                          limits: limits(steps: 50))
+        #expect(r.out == "StepLimit 2\n")
+        #expect(r.diagnostics.first?.range?.location.line == 5)
+    }
+
+    @Test func eachRunGetsTheWholeAllowance() async {
+        let sink = Captured()
+        let interp = Interpreter(output: sink, limits: limits(steps: 100))
+        for k in 1...3 {
+            let outcome = interp.runREPLEntry(SourceFile(name: "<repl:\(k)>", text: "for i in 0..80 {}"))
+            #expect(outcome.isFinished, "entry \(k)")
+        }
+    }
+
+    @Test func noStepLimitByDefault() async {
+        #expect(await run("var n = 0\nfor i in 0..300000 { n += 1 }\nprint(n)").out == "300000\n")
+    }
+
+    @Test func sizeLimitsComeFromTheHost() async {
+        let small = limits(stringBytes: 8, listCount: 4)
+        let src = """
+        var s = "abcd"
+        try { s += "efghi" } catch e { print(e.code, s) }
+        var xs = [1, 2, 3, 4]
+        try { xs.append(5) } catch e { print(e.code, xs) }
+        try { xs += [5] } catch e { print(e.code, len(xs)) }
+        try { let r = range(0, 10, 2) } catch e { print(e.code) }
+        print("x" * 8)
+        """
+        #expect(await run(src, limits: small).out
+                == "MemoryError abcd\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\nxxxxxxxx\n")
+    }
+}
