@@ -280,7 +280,10 @@ struct RunCommand: ParsableCommand {
                     printer.finished(outcome, definition: definition)
                     return outcome.exitStatus
                 } catch {
-                    return printer.failed(error)
+                    let status = printer.failed(error)
+                    // A later batch failed, or Ctrl-C: the tasks that did start go on running.
+                    FileHandle.standardError.write(Data(InterruptReport.text(for: InterruptReport.running(session), local: session.isLocal).utf8))
+                    return status
                 }
             }
         }

@@ -61,8 +61,11 @@ struct ScriptCommand: ParsableCommand {
                 // they stop still kills them (the handler is still ours here).
                 output.flush()
                 session.shutdownBlocking()
-                if case .interrupted = outcome {
+                switch outcome {
+                case .interrupted, .failed:
+                    // What the script launched and left running, so that nothing runs unnoticed.
                     FileHandle.standardError.write(Data(InterruptReport.text(for: running, local: session.isLocal).utf8))
+                default: break
                 }
                 return status
             }

@@ -319,7 +319,7 @@ import Testing
         let running = InterruptReport.running(session)
         #expect(running.count == 2, "the stopped task is not listed")
         let text = InterruptReport.text(for: running, local: false)
-        #expect(text.hasPrefix("ecsh: 2 task(s) launched by this script were still running and go on; to stop them:\n"))
+        #expect(text.hasPrefix("ecsh: 2 launched task(s) were still running and go on; to stop them:\n"))
         for t in running {
             #expect(text.contains("  aws ecs stop-task --cluster prod --task \(t.task.id ?? "")\n"))
         }
