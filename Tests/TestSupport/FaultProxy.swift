@@ -179,7 +179,8 @@ public final class FaultProxy: Sendable {
         return (json["cluster"] as? String ?? "default") + "\n" + token
     }
 
-    static func object(_ body: [UInt8]) -> [String: Any]? {
+    /// A JSON object body as a dictionary; nil for anything else.
+    public static func object(_ body: [UInt8]) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
     }
 

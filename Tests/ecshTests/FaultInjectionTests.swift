@@ -111,6 +111,33 @@ import TestSupport
         s.checkBatches(total: 25, comment: "one batch failing")
     }
 
+    @Test func aBatchWhoseAnswersAreAllLostSaysItsTasksMayHaveStartedAndGivesItsToken() async throws {
+        let s = try await Setup(.runTaskBatch(2, .drop))
+        defer { s.project.remove() }
+        let r = try s.run(["playbook.ecsh"], attempts: 3)
+        #expect(r.status == 1)
+
+        let batches = s.runTasksByToken
+        let lost = try #require(batches.values.first { $0.first?.call.tokenRank == 2 })
+        #expect(lost.count == 3 && lost.allSatisfy { $0.fault == .drop && !$0.delivered })
+        let token = try #require(lost.first?.runTask?.clientToken)
+        let count = try #require(lost.first?.runTask?.count)
+        // What moto answered the first attempt, which the client never heard.
+        let answer = try #require(lost.first?.response.flatMap { FaultProxy.object($0.body) })
+        let unseen = Set((answer["tasks"] as? [[String: Any]] ?? []).compactMap { $0["taskArn"] as? String })
+        #expect(unseen.count == count)
+
+        let first = try #require(r.stderr.split(separator: "\n").first)
+        #expect(first.contains("up to \(count) more task(s) may have started unseen") && first.contains("clientToken \(token)"),
+                "\(r.stderr)")
+        let held = try await s.project.tasks()
+        let listed = held.filter { r.stderr.contains("--task \($0.split(separator: "/").last ?? "")\n") }
+        #expect(held.count == 25, "the lost batch did start its tasks")
+        #expect(listed.union(unseen) == held && listed.isDisjoint(with: unseen),
+                "every task moto holds is listed, or was in the answer the error gives the token of")
+        s.checkBatches(total: 25, comment: "answers lost")
+    }
+
     @Test func ecshRunListsTheTasksThatStartedWhenABatchFails() async throws {
         let s = try await Setup(.runTaskBatch(1, .unavailable))
         defer { s.project.remove() }
