@@ -51,9 +51,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Loopback HTTP servers, a socket client and the fault-injecting proxy, shared by
+        // the test targets (a test target cannot import another).
+        .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
         .testTarget(name: "LangTests", dependencies: ["Lang"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Lang"]),
-        .testTarget(name: "ecshTests", dependencies: ["Lang", "Runtime"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Lang", "TestSupport"]),
+        .testTarget(name: "ecshTests", dependencies: ["Lang", "Runtime", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

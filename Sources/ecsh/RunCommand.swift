@@ -280,7 +280,13 @@ struct RunCommand: ParsableCommand {
                     printer.finished(outcome, definition: definition)
                     return outcome.exitStatus
                 } catch {
-                    return printer.failed(error)
+                    let status = printer.failed(error)
+                    // A later batch failed: the tasks that did start go on running. (Ctrl-C
+                    // has its own report below, which may stop them.)
+                    if !(error is CancellationError) {
+                        FileHandle.standardError.write(Data(InterruptReport.text(for: InterruptReport.running(session), local: session.isLocal).utf8))
+                    }
+                    return status
                 }
             }
         }

@@ -60,7 +60,13 @@ struct ScriptCommand: ParsableCommand {
                 let status = ScriptRunner.report(outcome)
                 // Ctrl-C: stop what should stop (AWS), say what goes on running. A second
                 // Ctrl-C meanwhile ends the process at once (the handler is still ours here).
-                let report = if case .interrupted = outcome { Blocking.text { await InterruptReport.afterInterrupt(session) } } else { "" }
+                let report: String
+                switch outcome {
+                case .interrupted: report = Blocking.text { await InterruptReport.afterInterrupt(session) }
+                // What the script launched and left running, so that nothing runs unnoticed.
+                case .failed: report = InterruptReport.text(for: InterruptReport.running(session), local: session.isLocal)
+                default: report = ""
+                }
                 // Local tasks end with the script, however it ends.
                 session.shutdownBlocking()
                 FileHandle.standardError.write(Data(report.utf8))

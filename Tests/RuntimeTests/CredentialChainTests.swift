@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Runtime
+import TestSupport
 
 /// A temporary directory used as HOME, with `.aws/config` and `.aws/credentials`.
 struct TestHome {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Runtime
+import TestSupport
 
 @Suite struct CredentialEndpointTests {
     static let document = HTTPResponse(status: 200, body: Array("""

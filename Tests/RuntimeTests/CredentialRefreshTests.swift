@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Runtime
+import TestSupport
 
 @Suite struct CredentialRefreshTests {
     static let start = CredentialsDocument.parseTimestamp("2030-01-01T00:00:00Z")!

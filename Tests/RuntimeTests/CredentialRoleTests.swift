@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Runtime
+import TestSupport
 
 @Suite struct CredentialRoleTests {
     static let now = CredentialsDocument.parseTimestamp("2030-01-01T00:00:00Z")!

@@ -19,6 +19,8 @@ struct DefinitionFile {
     static func load(path: String, environment: [String: String], extStr: [String: String],
                      jsonnet: Jsonnet = Jsonnet()) throws -> DefinitionFile {
         if isJsonnet(path) {
+            // A file that cannot be read is said the same way as for JSON, not in jsonnet's words.
+            _ = try readBytes(path)
             let output = try jsonnet.evaluate(file: path, extStr: extStr)
             let rendered: String
             do {
@@ -45,18 +47,40 @@ struct DefinitionFile {
         }
     }
 
+    /// The file's text; a ConfigError naming the file and the system's reason when it cannot
+    /// be read (missing, a directory, no permission, an I/O error).
     static func readText(_ path: String) throws -> String {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw ConfigError(file: path, message: exists ? "cannot read the file: \(error.localizedDescription)" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes = try readBytes(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(file: path, message: "the file is not UTF-8 text")
         }
         return text
+    }
+
+    // POSIX calls rather than Data(contentsOf:), whose errors on Linux do not say why
+    // ("NSCocoaErrorDomain error 256").
+    private static func readBytes(_ path: String) throws -> [UInt8] {
+        func failure(_ code: Int32) -> ConfigError {
+            switch code {
+            case ENOENT, ENOTDIR: return ConfigError(file: path, message: "no such file")
+            case EISDIR: return ConfigError(file: path, message: "cannot read the file: it is a directory")
+            default: return ConfigError(file: path, message: "cannot read the file: \(String(cString: strerror(code)).lowercased())")
+            }
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 { return bytes }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(errno)
+            }
+            bytes += buffer[0..<n]
+        }
     }
 
     /// A ConfigError at `path` in this document.

@@ -91,7 +91,8 @@ public struct Jsonnet: Sendable {
     }
 
     /// A ConfigError located at the first `file:line:column` jsonnet's message names (which may
-    /// be an imported file), carrying the message and its stack trace.
+    /// be an imported file), carrying the message on one line: the trace's innermost frame is
+    /// the location, and the rest of the trace is left out, as a user error is one line.
     static func error(from stderr: String, file: String, status: Int32) -> ConfigError {
         let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else {
@@ -112,8 +113,6 @@ public struct Jsonnet: Sendable {
             message += " (the jsonnet program has no native functions such as std.native('env'): "
                 + "use std.extVar, or a {{ env \"NAME\" }} template inside a string)"
         }
-        let trace = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        if !trace.isEmpty { message += "\n" + trace.joined(separator: "\n") }
         return ConfigError(file: location?.file ?? file, line: location?.line, column: location?.column, message: message)
     }
 

@@ -1,6 +1,7 @@
-/// What a playbook interrupted by Ctrl-C leaves behind: the tasks it launched that were
-/// still running when last seen, and how to stop them, so nothing runs unnoticed. With
-/// `--stop-on-interrupt` (or `run(..., stopOnInterrupt: true)`) it stops them first.
+/// What a playbook interrupted by Ctrl-C or ended by an error leaves behind: the tasks it
+/// launched that were still running when last seen, and how to stop them, so nothing runs
+/// unnoticed.
+/// With `--stop-on-interrupt` (or `run(..., stopOnInterrupt: true)`) Ctrl-C stops them first.
 public enum InterruptReport {
     /// The tasks launched in the session that had not stopped, as last seen.
     public static func running(_ session: ECSSession) -> [TrackedTask] {

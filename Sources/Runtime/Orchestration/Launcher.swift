@@ -36,6 +36,7 @@ struct Launcher {
         let backoff = session.options.launchBackoff
         var launched: [Int: [String]] = [:]
         var firstError: (any Error)?
+        var unanswered: [RunTaskRequest] = []
         await withTaskGroup(of: (Int, Int, Result<RunTaskResponse, any Error>).self) { group in
             var next = 0
             var inFlight = 0
@@ -88,12 +89,18 @@ struct Launcher {
                     retryQueue.append((i, attempt + 1))
                 case .failure(let error):
                     if firstError == nil { firstError = error }
+                    if Self.mayHaveReachedECS(error) { unanswered.append(batches[i]) }
                 }
                 fill()
             }
         }
         let keys = (0..<batches.count).flatMap { launched[$0] ?? [] }
-        if let firstError {
+        if var firstError {
+            if !unanswered.isEmpty, var e = ScriptErrors.convert(firstError, builtin: "run") as? ScriptError {
+                e.message += " " + Self.unseen(unanswered)
+                e.details["unansweredClientTokens"] = .list(unanswered.compactMap(\.clientToken).map(Value.string))
+                firstError = e
+            }
             guard !keys.isEmpty else { throw firstError }
             throw Self.partial(firstError, started: keys, asked: count, session: session)
         }
@@ -132,6 +139,21 @@ struct Launcher {
             keys.append(session.registry.add(TrackedTask(cluster: cluster, task: task, watch: watch, definition: definition, failure: f)))
         }
         return keys
+    }
+
+    /// No answer came, but the request may have been sent: ECS may have started the tasks.
+    static func mayHaveReachedECS(_ error: any Error) -> Bool {
+        guard let e = error as? TransportError else { return false }
+        return e.kind != .connect
+    }
+
+    /// What a user needs to find tasks that may have started unseen: their client tokens
+    /// (ECS answers a repeated RunTask with the tasks the token started, for 24 hours).
+    static func unseen(_ batches: [RunTaskRequest]) -> String {
+        let count = batches.reduce(0) { $0 + ($1.count ?? 0) }
+        let tokens = batches.compactMap(\.clientToken).joined(separator: ", ")
+        return "(the RunTask request may have reached ECS: up to \(count) more task(s) may have started unseen; "
+            + "RunTask with the same parameters and clientToken \(tokens) returns them within 24 hours)"
     }
 
     /// A later batch failed after earlier ones started tasks: the error carries them, so

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-@testable import Runtime
+import Runtime
 
 /// A blocking HTTP/1.1 client over POSIX sockets, good for loopback and nothing else:
 /// IPv4 literals and `localhost` only, no TLS, no chunked bodies. Each request runs on a
@@ -12,8 +12,10 @@ import Foundation
 ///
 /// It refuses link-local addresses (169.254.x.x), so a test that forgot
 /// `AWS_EC2_METADATA_DISABLED` fails instead of sending a packet to instance metadata.
-struct SocketTransport: HTTPTransport {
-    func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
+public struct SocketTransport: HTTPTransport {
+    public init() {}
+
+    public func send(_ request: HTTPRequest, timeout: Duration) async throws -> HTTPResponse {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(with: Result { try Self.exchange(request, timeout: timeout) })
@@ -22,7 +24,7 @@ struct SocketTransport: HTTPTransport {
         }
     }
 
-    static func exchange(_ request: HTTPRequest, timeout: Duration) throws -> HTTPResponse {
+    public static func exchange(_ request: HTTPRequest, timeout: Duration) throws -> HTTPResponse {
         guard request.url.scheme == "http", var host = request.url.host else {
             throw TransportError(.connect, "SocketTransport speaks plain http only: \(request.url)")
         }
@@ -64,12 +66,8 @@ struct SocketTransport: HTTPTransport {
         if request.header("host") == nil { head += "Host: \(SigV4.hostHeader(request.url))\r\n" }
         for (name, value) in request.headers { head += "\(name): \(value)\r\n" }
         head += "Content-Length: \(request.body.count)\r\nConnection: close\r\n\r\n"
-        let bytes = Array(head.utf8) + request.body
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, noSignal) }
-            guard n > 0 else { throw TransportError(.dropped, "send failed: \(String(cString: strerror(errno)))") }
-            sent += n
+        guard HTTPWire.send(Array(head.utf8) + request.body, to: fd) else {
+            throw TransportError(.dropped, "send failed: \(String(cString: strerror(errno)))")
         }
 
         var data = [UInt8]()
@@ -83,7 +81,7 @@ struct SocketTransport: HTTPTransport {
             }
             data += buffer[0..<n]
         }
-        guard let end = LoopbackHTTPServer.find([13, 10, 13, 10], in: data) else {
+        guard let end = HTTPWire.find([13, 10, 13, 10], in: data) else {
             throw TransportError(.dropped, "the response ended inside its headers")
         }
         let lines = String(decoding: data[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
@@ -91,11 +89,7 @@ struct SocketTransport: HTTPTransport {
         guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
             throw TransportError(.dropped, "bad status line")
         }
-        var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
+        let headers = HTTPWire.parseHeaders(lines.dropFirst())
         var body = Array(data[(end + 4)...])
         if let length = headers.first(where: { $0.name.lowercased() == "content-length" }).flatMap({ Int($0.value) }) {
             body = Array(body.prefix(length))

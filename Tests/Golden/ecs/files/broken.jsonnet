@@ -1,0 +1,5 @@
+local base = import 'base.libsonnet';
+base {
+  family: 'job',
+  containerDefinitions: [base.container { image: 'registry.example/job:' + }],
+}
