@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// The `ecsh` command as scripts, CI and shells use it.
 struct CommandLineTests {
     func temp(_ name: String, _ contents: String) throws -> URL {
@@ -234,4 +236,5 @@ struct ExampleTests {
         #expect(r.stdout == "50/50 tasks ok\n")
         #expect(r.status == 0)
     }
+}
 }

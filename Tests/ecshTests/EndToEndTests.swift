@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Runtime
 
+extension ProcessTests {
+
 /// The language contract's example playbook, run by the real binary against moto with
 /// `--endpoint-url`, signatures checked.
 @Suite struct EndToEndTests {
@@ -118,4 +120,5 @@ import Runtime
         #expect(r.stderr.contains("/nonexistent/credentials"))
         #expect(r.stderr.contains("--local"))
     }
+}
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
+extension ProcessTests {
+
 /// The binary against moto through the fault proxy (signatures checked by moto): lost,
 /// refused, reset, slow, throttled and failing calls on RunTask and DescribeTasks. Every
 /// task moto holds must be one the script reported, no batch may reach moto twice, and a
@@ -153,4 +155,5 @@ import TestSupport
         }
         s.checkBatches(total: 25, comment: "ecsh run")
     }
+}
 }

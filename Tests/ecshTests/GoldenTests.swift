@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// Every `Tests/Golden/**/NAME.ecsh` runs through the real binary from its own folder
 /// (with the ecsh options of `NAME.options` before it and the script arguments of `NAME.args` after);
 /// its stdout, stderr and exit status must equal `NAME.stdout`, `NAME.stderr` (empty when
@@ -35,4 +37,5 @@ struct GoldenTests {
         let status = Int32(expected("status")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? -1
         #expect(r.status == status, "exit status of \(relative)")
     }
+}
 }

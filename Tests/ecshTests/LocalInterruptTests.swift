@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// Ctrl-C on `ecsh --local` leaves no container process behind, and no zombie.
 @Suite(.serialized) struct LocalInterruptTests {
     /// Processes whose environment carries the marker (containers inherit it).
@@ -74,4 +76,5 @@ import Testing
         #expect(r.stderr.contains("boom"))
         #expect(Self.processes(with: marker).isEmpty)
     }
+}
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Runtime
 
+extension ProcessTests {
+
 /// Ctrl-C while ecsh waits on tasks in moto: every launched task is named with the command
 /// that stops it, or, when asked, stopped.
 @Suite struct MotoInterruptTests {
@@ -76,4 +78,5 @@ import Runtime
                 p.stderr.contains("ecsh: stopped 2 task(s) on Ctrl-C: \(ids[2]), \(ids[1])\n"), "\(p.stderr)")
         #expect(p.stderr.contains("ecsh: 1 task(s) launched by ecsh were still running and go on; to stop them:\n  aws ecs stop-task --cluster \(s.cluster) --task \(kept)\n"), "\(p.stderr)")
     }
+}
 }

@@ -2,6 +2,8 @@ import Foundation
 import Runtime
 import Testing
 
+extension ProcessTests {
+
 /// A folder with an ecspresso.yml, a FARGATE task definition and a service definition for
 /// a fresh moto cluster, and a way to ask moto directly what it holds.
 struct MotoProject {
@@ -50,4 +52,5 @@ struct MotoProject {
     func remove() {
         try? FileManager.default.removeItem(at: dir)
     }
+}
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// The REPL as a person meets it: the real binary on a terminal (a tmux pane), keys
 /// typed one entry at a time, the screen read back.
 @Suite(.serialized)
@@ -368,4 +370,5 @@ final class Tmux {
     func expectExit(_ status: Int32, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try expect("exit status \(status)", sourceLocation: sourceLocation) { $0.last?.hasSuffix("[exited with status \(status)]") == true }
     }
+}
 }

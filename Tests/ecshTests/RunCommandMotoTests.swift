@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Runtime
 
+extension ProcessTests {
+
 /// `ecsh run` against moto (started by scripts/test), signatures checked.
 @Suite struct RunCommandMotoTests {
     typealias Moto = EndToEndTests.Moto
@@ -154,4 +156,5 @@ import Runtime
         #expect(r.stderr.contains("timed out after"), "\(r.stderr)")
         #expect(!r.stdout.contains("STOPPED"), "\(r.stdout)")
     }
+}
 }

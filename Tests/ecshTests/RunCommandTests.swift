@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// `ecsh run` through the binary: flags, usage errors and `--dry-run`, with no AWS at all.
 @Suite struct RunCommandTests {
     /// No credentials anywhere, and an endpoint nothing listens on: a call that slipped
@@ -267,4 +269,5 @@ import Testing
         #expect(last.hasPrefix("task ") && last.hasSuffix(" DRY_RUN exit 0"), "\(r.stdout)")
         #expect(r.stderr.contains("started dry-run:task/"))
     }
+}
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
+extension ProcessTests {
+
 /// `--debug` and `--dry-run` runs with known credentials: neither the secret key, nor a
 /// session token, nor any request signature may show up in stdout, stderr or any file
 /// under the run's HOME, working directory and TMPDIR; the access key id at most shortened.
@@ -158,4 +160,5 @@ import TestSupport
         #expect(signatures.count == 1)
         #expect(try Self.leaks(r, sandbox, secrets: [secret, token] + signatures) == [])
     }
+}
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// Progress on a real terminal (a tmux pane): the live block while tasks run, gone when
 /// they stop, log lines above it once each; and Ctrl-C in the REPL ends only the wait.
 @Suite(.serialized) struct TerminalProgressTests {
@@ -59,4 +61,5 @@ import Testing
         try tmux.keys("C-d")
         try tmux.expectExit(0)
     }
+}
 }

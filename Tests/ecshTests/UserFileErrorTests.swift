@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+extension ProcessTests {
+
 /// A user's broken files through `ecsh run`: one line on stderr naming the file (and its
 /// line and column where the format has them), exit status 1, nothing launched. The same
 /// files through a script are golden cases (Tests/Golden/ecs/user_*).
@@ -65,4 +67,5 @@ import Testing
         #expect(!script.stdout.contains("RunTask"))
         #endif
     }
+}
 }
