@@ -48,17 +48,18 @@ struct LimitsTests {
     }
 
     @Test func sizeLimitsComeFromTheHost() async {
-        let small = limits(stringBytes: 8, listCount: 4)
+        let small = limits(stringBytes: 30, listCount: 4)
         let src = """
-        var s = "abcd"
-        try { s += "efghi" } catch e { print(e.code, s) }
+        var s = "a" * 20
+        try { s += "b" * 11 } catch e { print(e.code, len(s)) }
         var xs = [1, 2, 3, 4]
         try { xs.append(5) } catch e { print(e.code, xs) }
         try { xs += [5] } catch e { print(e.code, len(xs)) }
         try { let r = range(0, 10, 2) } catch e { print(e.code) }
-        print("x" * 8)
+        print(len("x" * 30))
+        try { print([s, s]) } catch e { print(e.code) }
         """
         #expect(await run(src, limits: small).out
-                == "MemoryError abcd\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\nxxxxxxxx\n")
+                == "MemoryError 20\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\n30\nMemoryError\n")
     }
 }

@@ -109,7 +109,9 @@ final class Machine {
     var stepsLeft = Int.max
     var returnValue: Value = .nil
     var output: any OutputSink
-    var interpreter: Interpreter?
+    /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
+    /// the value stack, alive after the host let go of them.
+    weak var interpreter: Interpreter?
 
     init(limits: Limits, output: any OutputSink) {
         stackBase = Frame.allocate(capacity: limits.stackSlots)
