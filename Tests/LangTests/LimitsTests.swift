@@ -63,3 +63,21 @@ struct LimitsTests {
                 == "MemoryError 20\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\n30\nMemoryError\n")
     }
 }
+
+/// A host that makes many interpreters (the fuzzer makes one per input) gets their memory
+/// back: nothing an interpreter made outlives it through a reference cycle.
+struct InterpreterLifetimeTests {
+    @Test func anInterpreterAndItsFunctionsAreFreed() {
+        weak var interpreter: Interpreter?
+        weak var function: Closure?
+        do {
+            let i = Interpreter(output: Captured())
+            let outcome = i.run(SourceFile(name: "t.ecsh", text: "let n = 1\nfn f() { return n }\nprint(f())"))
+            #expect(outcome.isFinished)
+            if case .function(let c)? = i.global("f") { function = c }
+            interpreter = i
+        }
+        #expect(interpreter == nil)
+        #expect(function == nil)
+    }
+}
