@@ -1,3 +1,4 @@
+import Foundation
 import Lang
 
 /// libFuzzer target 2: bytes -> a whole run of the interpreter, with the standard library
@@ -8,10 +9,10 @@ import Lang
 public func fuzzRun(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     let file = SourceFile(name: "/nonexistent-ecsh-fuzz/input.ecsh", bytes: bytes)
-    _ = LargeStack.run { () -> Int32 in
+    BigStack.shared.run {
         let interpreter = Interpreter(arguments: ["a", "b"], output: Discard(), limits: fuzzLimits)
         inertBuiltins.forEach(interpreter.register)
-        return interpreter.run(file).exitStatus
+        _ = interpreter.run(file)
     }
     return 0
 }

@@ -33,7 +33,14 @@ public final class Interpreter {
     public let arguments: [String]
     let machine: Machine
     private let mainGlobals = GlobalStore()
-    private lazy var loader = makeLoader()
+    private var madeLoader: ModuleLoader?
+    /// Made at the first run (not lazy: `deinit` must not make one).
+    private var loader: ModuleLoader {
+        if let l = madeLoader { return l }
+        let l = makeLoader()
+        madeLoader = l
+        return l
+    }
 
     public init(arguments: [String] = [], output: any OutputSink = StandardOutput(), limits: Limits = Limits()) {
         self.arguments = arguments
@@ -41,6 +48,13 @@ public final class Interpreter {
         machine.interpreter = self
         for b in StandardLibrary.builtins() { builtins[b.name] = b }
         seed(mainGlobals)
+    }
+
+    deinit {
+        // Functions hold the stores of the names they use: break those cycles so an
+        // embedder that makes many interpreters gets their memory back.
+        mainGlobals.clearValues()
+        madeLoader?.clearValues()
     }
 
     /// Where `print` writes.

@@ -48,17 +48,36 @@ struct LimitsTests {
     }
 
     @Test func sizeLimitsComeFromTheHost() async {
-        let small = limits(stringBytes: 8, listCount: 4)
+        let small = limits(stringBytes: 30, listCount: 4)
         let src = """
-        var s = "abcd"
-        try { s += "efghi" } catch e { print(e.code, s) }
+        var s = "a" * 20
+        try { s += "b" * 11 } catch e { print(e.code, len(s)) }
         var xs = [1, 2, 3, 4]
         try { xs.append(5) } catch e { print(e.code, xs) }
         try { xs += [5] } catch e { print(e.code, len(xs)) }
         try { let r = range(0, 10, 2) } catch e { print(e.code) }
-        print("x" * 8)
+        print(len("x" * 30))
+        try { print([s, s]) } catch e { print(e.code) }
         """
         #expect(await run(src, limits: small).out
-                == "MemoryError abcd\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\nxxxxxxxx\n")
+                == "MemoryError 20\nMemoryError [1, 2, 3, 4]\nMemoryError 4\nMemoryError\n30\nMemoryError\n")
+    }
+}
+
+/// A host that makes many interpreters (the fuzzer makes one per input) gets their memory
+/// back: nothing an interpreter made outlives it through a reference cycle.
+struct InterpreterLifetimeTests {
+    @Test func anInterpreterAndItsFunctionsAreFreed() {
+        weak var interpreter: Interpreter?
+        weak var function: Closure?
+        do {
+            let i = Interpreter(output: Captured())
+            let outcome = i.run(SourceFile(name: "t.ecsh", text: "let n = 1\nfn f() { return n }\nprint(f())"))
+            #expect(outcome.isFinished)
+            if case .function(let c)? = i.global("f") { function = c }
+            interpreter = i
+        }
+        #expect(interpreter == nil)
+        #expect(function == nil)
     }
 }

@@ -3,15 +3,21 @@ import OrderedCollections
 /// JSON to and from script values, keeping the order of object keys.
 public enum JSON {
     /// Encodes a value; durations become their text (`"1h30m"`), records become objects.
-    public static func encode(_ v: Value, indent: Int = 0) throws -> String {
+    /// Text longer than `maxBytes` is a MemoryError: a value that shares its parts can
+    /// stand for far more text than memory.
+    public static func encode(_ v: Value, indent: Int = 0, maxBytes: Int = 1 << 30) throws -> String {
         guard (0...32).contains(indent) else { throw ScriptError("json(): indent must be from 0 to 32, got \(indent)", code: "ValueError") }
         var out = ""
-        try write(v, &out, indent: indent, level: 0)
+        try write(v, &out, indent: indent, level: 0, maxBytes: maxBytes)
+        guard out.utf8.count <= maxBytes else { throw tooLarge }
         return out
     }
 
-    private static func write(_ v: Value, _ out: inout String, indent: Int, level: Int) throws {
+    private static let tooLarge = ScriptError("json(): the text would be too large", code: "MemoryError")
+
+    private static func write(_ v: Value, _ out: inout String, indent: Int, level: Int, maxBytes: Int) throws {
         guard level < 512 else { throw ScriptError("json(): value is nested too deeply", code: "ValueError") }
+        guard out.utf8.count <= maxBytes else { throw tooLarge }
         let nl = indent > 0 ? "\n" : ""
         let pad = String(repeating: " ", count: indent * (level + 1))
         let closePad = String(repeating: " ", count: indent * level)
@@ -26,33 +32,33 @@ public enum JSON {
         case .string(let s): out += escape(s)
         case .duration(let ns): out += escape(formatDuration(ns))
         case .range(let r):
-            guard let n = r.count, n <= 10_000_000 else { throw ScriptError("json(): range is too large", code: "MemoryError") }
-            try write(.list((0..<n).map { .int(r.element($0)) }), &out, indent: indent, level: level)
+            guard let n = r.count, n <= min(10_000_000, maxBytes / 2) else { throw ScriptError("json(): range is too large", code: "MemoryError") }
+            try write(.list((0..<n).map { .int(r.element($0)) }), &out, indent: indent, level: level, maxBytes: maxBytes)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             out += "[" + nl
             for (i, item) in items.enumerated() {
                 out += pad
-                try write(item, &out, indent: indent, level: level + 1)
+                try write(item, &out, indent: indent, level: level + 1, maxBytes: maxBytes)
                 out += i + 1 < items.count ? "," + nl : nl
             }
             out += closePad + "]"
-        case .map(let ms): try object(ms.entries, &out, indent: indent, level: level, nl: nl, pad: pad, closePad: closePad, colon: colon)
-        case .record(let r): try object(r.fields, &out, indent: indent, level: level, nl: nl, pad: pad, closePad: closePad, colon: colon)
+        case .map(let ms): try object(ms.entries, &out, indent: indent, level: level, nl: nl, pad: pad, closePad: closePad, colon: colon, maxBytes: maxBytes)
+        case .record(let r): try object(r.fields, &out, indent: indent, level: level, nl: nl, pad: pad, closePad: closePad, colon: colon, maxBytes: maxBytes)
         case .function, .builtin:
             throw ScriptError("json(): a Function has no JSON form", code: "TypeError")
-        case .cell(let c): try write(c.value ?? .nil, &out, indent: indent, level: level)
+        case .cell(let c): try write(c.value ?? .nil, &out, indent: indent, level: level, maxBytes: maxBytes)
         }
     }
 
     private static func object(_ entries: OrderedDictionary<String, Value>, _ out: inout String, indent: Int, level: Int,
-                               nl: String, pad: String, closePad: String, colon: String) throws {
+                               nl: String, pad: String, closePad: String, colon: String, maxBytes: Int) throws {
         if entries.isEmpty { out += "{}"; return }
         out += "{" + nl
         var i = 0
         for (k, v) in entries {
             out += pad + escape(k) + colon
-            try write(v, &out, indent: indent, level: level + 1)
+            try write(v, &out, indent: indent, level: level + 1, maxBytes: maxBytes)
             i += 1
             out += i < entries.count ? "," + nl : nl
         }

@@ -127,9 +127,16 @@ enum Methods {
             case "join":
                 try noLabels(); try arity(0, 1)
                 let sep = args.isEmpty ? "" : try str(0)
-                let texts = items.map(\.text)
-                let size = texts.reduce(0) { $0 + $1.utf8.count } + max(0, texts.count - 1) * sep.utf8.count
-                guard size <= m.maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
+                var texts: [String] = []
+                var size = 0
+                for v in items {
+                    guard let t = v.text(limit: m.maxStringBytes - size) else {
+                        throw m.error("string would be too large", at: range, code: "MemoryError")
+                    }
+                    size += t.utf8.count + sep.utf8.count
+                    texts.append(t)
+                }
+                guard size - sep.utf8.count <= m.maxStringBytes else { throw m.error("string would be too large", at: range, code: "MemoryError") }
                 return .string(texts.joined(separator: sep))
             case "reversed":
                 try noLabels(); try arity(0)

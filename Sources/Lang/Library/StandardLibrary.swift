@@ -6,12 +6,12 @@ enum StandardLibrary {
         [
             Builtin("print", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
                     doc: "Writes str() of each value to stdout, separated by sep and followed by end.") { a, ctx in
-                ctx.output.write(try joined(a))
+                ctx.output.write(try joined(a, ctx))
                 return .nil
             },
             Builtin("eprint", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
                     doc: "Like print, to stderr.") { a, ctx in
-                ctx.output.writeError(try joined(a))
+                ctx.output.writeError(try joined(a, ctx))
                 return .nil
             },
             Builtin("len", [.init("value")], doc: "The number of items of a List, Map or Range, or characters of a String.") { a, _ in
@@ -25,7 +25,10 @@ enum StandardLibrary {
                 case let v: throw ScriptError("len() needs a String, List, Map or Range, got \(v.typeName)", code: "TypeError")
                 }
             },
-            Builtin("str", [.init("value")], doc: "The value as text, as print shows it.") { a, _ in .string(a[0].text) },
+            Builtin("str", [.init("value")], doc: "The value as text, as print shows it.") { a, ctx in
+                guard let s = a[0].text(limit: ctx.machine.maxStringBytes) else { throw tooLarge() }
+                return .string(s)
+            },
             Builtin("type", [.init("value")], doc: "The type name of a value: Int, String, List, Task, ...") { a, _ in .string(a[0].typeName) },
             Builtin("int", [.init("value")], doc: "An Int from an Int, a Float (truncated) or a String of digits.") { a, _ in try toInt(a[0]) },
             Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) },
@@ -76,8 +79,8 @@ enum StandardLibrary {
                 return .nil
             },
             Builtin("now", doc: "Seconds since 1970-01-01 UTC, as a Float.") { _, _ in .float(Date().timeIntervalSince1970) },
-            Builtin("json", [.init("value"), .init("indent", default: .int(0))], doc: "The value as JSON text; indent > 0 pretty-prints.") { a, _ in
-                .string(try JSON.encode(a[0], indent: try a.int("indent")))
+            Builtin("json", [.init("value"), .init("indent", default: .int(0))], doc: "The value as JSON text; indent > 0 pretty-prints.") { a, ctx in
+                .string(try JSON.encode(a[0], indent: try a.int("indent"), maxBytes: ctx.machine.maxStringBytes))
             },
             Builtin("parse_json", [.init("text")], doc: "Parses JSON text into Maps, Lists, Strings, Ints, Floats, Bools and nil.") { a, _ in
                 do { return try JSON.decode(try a.string("text")) } catch let e as JSONError {
@@ -154,11 +157,21 @@ enum StandardLibrary {
         ]
     }
 
-    private static func joined(_ a: Arguments) throws -> String {
+    /// What print writes: the values' text, within the string limit.
+    private static func joined(_ a: Arguments, _ ctx: CallContext) throws -> String {
         let sep = try a.string("sep"), end = try a.string("end")
         guard case .list(let items) = a[0] else { return end }
-        return items.map(\.text).joined(separator: sep) + end
+        var texts: [String] = []
+        var size = 0
+        for v in items {
+            guard let t = v.text(limit: ctx.machine.maxStringBytes - size) else { throw tooLarge() }
+            size += t.utf8.count + sep.utf8.count
+            texts.append(t)
+        }
+        return texts.joined(separator: sep) + end
     }
+
+    private static func tooLarge() -> ScriptError { ScriptError("string would be too large", code: "MemoryError") }
 
     static func toInt(_ v: Value) throws -> Value {
         switch v {

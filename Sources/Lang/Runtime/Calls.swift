@@ -156,9 +156,9 @@ extension Machine {
                 for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
             }
             return try runBody(p, newF)
-        } catch .error(var e) {
-            e.leave(function: p.name, calledFrom: callSite)
-            throw .error(e)
+        } catch var unwind {
+            unwind.leave(function: p.name, calledFrom: callSite)
+            throw unwind
         }
     }
 
@@ -222,9 +222,9 @@ extension Machine {
                 newF[k] = p.boxedParameters.contains(k) ? .cell(Cell(v)) : v
             }
             return try runBody(p, newF)
-        } catch .error(var e) {
-            e.leave(function: p.name, calledFrom: callSite)
-            throw .error(e)
+        } catch var unwind {
+            unwind.leave(function: p.name, calledFrom: callSite)
+            throw unwind
         }
     }
 

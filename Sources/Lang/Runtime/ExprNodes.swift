@@ -75,6 +75,12 @@ final class GlobalStore {
         return count - 1
     }
 
+    /// Forgets every value. A function stored here refers back to the store through its
+    /// code, so the two keep each other alive until one lets go.
+    func clearValues() {
+        for i in 0..<count { storage[i] = nil }
+    }
+
     func removeLast() {
         count -= 1
         (storage + count).deinitialize(count: 1)
@@ -109,8 +115,10 @@ final class InterpolationNode: ExprNode {
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
         var s = ""
         for p in parts {
-            s += try p.eval(f, m).text
-            if s.utf8.count > m.maxStringBytes { throw m.error("string would be too large", at: range, code: "MemoryError") }
+            guard let t = try p.eval(f, m).text(limit: m.maxStringBytes - s.utf8.count) else {
+                throw m.error("string would be too large", at: range, code: "MemoryError")
+            }
+            s += t
         }
         return .string(s)
     }

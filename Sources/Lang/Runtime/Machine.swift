@@ -13,6 +13,18 @@ enum Unwind: Error {
     case nilChain
 }
 
+extension Unwind {
+    /// Adds the function being left to an error's call stack, in place: binding the
+    /// error's payload while the Unwind still held it would copy the stack gathered so
+    /// far at every frame, and a 10,000-deep recursion's error would take seconds.
+    mutating func leave(function name: String, calledFrom callSite: SourceRange?) {
+        guard case .error(var e) = self else { return }
+        self = .interrupted
+        e.leave(function: name, calledFrom: callSite)
+        self = .error(e)
+    }
+}
+
 /// A runtime error on its way up, collecting the call stack as frames unwind.
 struct RuntimeError {
     var message: String
@@ -97,7 +109,9 @@ final class Machine {
     var stepsLeft = Int.max
     var returnValue: Value = .nil
     var output: any OutputSink
-    var interpreter: Interpreter?
+    /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
+    /// the value stack, alive after the host let go of them.
+    weak var interpreter: Interpreter?
 
     init(limits: Limits, output: any OutputSink) {
         stackBase = Frame.allocate(capacity: limits.stackSlots)

@@ -108,7 +108,14 @@ extension Value {
     /// nested a million deep compare without exhausting the stack.
     public static func equal(_ a: Value, _ b: Value) -> Bool {
         var work: [(Value, Value)] = [(a, b)]
+        // Past a few thousand pairs, each pair of lists is compared once: values that
+        // share their parts (`a = [a, a]`, forty times) are small in memory but
+        // exponential as trees. Skipping a pair seen before is sound, since an unequal
+        // pair ends the comparison wherever it is met.
+        var pairs = 0
+        var seen: Set<ListPair> = []
         while let (x, y) = work.popLast() {
+            pairs += 1
             switch (x, y) {
             case (.nil, .nil): continue
             case let (.bool(p), .bool(q)): if p != q { return false }
@@ -120,6 +127,7 @@ extension Value {
             case let (.duration(p), .duration(q)): if p != q { return false }
             case let (.list(p), .list(q)):
                 guard p.count == q.count else { return false }
+                if pairs > 4096, !seen.insert(ListPair(p, q)).inserted { continue }
                 for i in 0..<p.count { work.append((p[i], q[i])) }
             case let (.map(p), .map(q)):
                 if p === q { continue }
@@ -143,5 +151,15 @@ extension Value {
             }
         }
         return true
+    }
+}
+
+/// Two lists by the identity of their storage, while both are alive.
+private struct ListPair: Hashable {
+    let left: UnsafeRawPointer?
+    let right: UnsafeRawPointer?
+    init(_ a: [Value], _ b: [Value]) {
+        left = a.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        right = b.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
     }
 }

@@ -1,22 +1,32 @@
 /// How values read: `str()` (strings as themselves) and the REPL's readable form (strings quoted).
 extension Value {
-    /// What `print` and `str()` show.
+    /// What `print` and `str()` show. Cut short with "…" past 1 GiB (see `text(limit:)`).
     public var text: String {
         if case .string(let s) = self { return s }
-        var out = ""
-        write(to: &out, quoted: true, depth: 0)
-        return out
+        return repr
     }
 
-    /// The readable form: strings quoted and escaped, as the REPL echoes them.
+    /// The readable form: strings quoted and escaped, as the REPL echoes them; cut short
+    /// with "…" past 1 GiB.
     public var repr: String {
         var out = ""
-        write(to: &out, quoted: true, depth: 0)
+        if !write(to: &out, quoted: true, depth: 0, limit: 1 << 30) { out += "…" }
         return out
     }
 
-    private func write(to out: inout String, quoted: Bool, depth: Int) {
-        if depth > 1000 { out += "…"; return }
+    /// `text`, or nil when it would be longer than `limit` bytes. A value that shares its
+    /// parts (`a = [a, a]`, forty times) is small in memory but its text is exponential:
+    /// writing stops at the limit instead of running out of time and memory.
+    public func text(limit: Int) -> String? {
+        if case .string(let s) = self { return s.utf8.count <= limit ? s : nil }
+        var out = ""
+        return write(to: &out, quoted: true, depth: 0, limit: limit) && out.utf8.count <= limit ? out : nil
+    }
+
+    /// False when `out` grew past `limit` and writing stopped.
+    private func write(to out: inout String, quoted: Bool, depth: Int, limit: Int) -> Bool {
+        if out.utf8.count > limit { return false }
+        if depth > 1000 { out += "…"; return true }
         switch self {
         case .nil: out += "nil"
         case .bool(let b): out += b ? "true" : "false"
@@ -28,7 +38,7 @@ extension Value {
             out += "["
             for (i, v) in items.enumerated() {
                 if i > 0 { out += ", " }
-                v.write(to: &out, quoted: true, depth: depth + 1)
+                if !v.write(to: &out, quoted: true, depth: depth + 1, limit: limit) { return false }
             }
             out += "]"
         case .map(let m):
@@ -39,7 +49,7 @@ extension Value {
                 first = false
                 out += quote(k)
                 out += ": "
-                v.write(to: &out, quoted: true, depth: depth + 1)
+                if !v.write(to: &out, quoted: true, depth: depth + 1, limit: limit) { return false }
             }
             out += "}"
         case .range(let r): out += "\(r.lower)\(r.closed ? "..=" : "..")\(r.upper)"
@@ -54,11 +64,12 @@ extension Value {
                 first = false
                 out += k
                 out += ": "
-                v.write(to: &out, quoted: true, depth: depth + 1)
+                if !v.write(to: &out, quoted: true, depth: depth + 1, limit: limit) { return false }
             }
             out += ")"
-        case .cell(let c): (c.value ?? .nil).write(to: &out, quoted: quoted, depth: depth)
+        case .cell(let c): return (c.value ?? .nil).write(to: &out, quoted: quoted, depth: depth, limit: limit)
         }
+        return true
     }
 }
 

@@ -41,6 +41,14 @@ final class ModuleLoader {
         self.seed = seed
     }
 
+    /// Forgets the values of every module's names (see `GlobalStore.clearValues`).
+    func clearValues() {
+        for m in modules.values {
+            m.globals.clearValues()
+            m.record = nil
+        }
+    }
+
     /// Compiles `path` (relative to the importing file's folder) or returns the cached module.
     func load(_ path: String, from importer: SourceFile, at range: SourceRange) -> Checked<Module> {
         let base = importer.name.hasPrefix("<") || importer.name == "-e"

@@ -20,3 +20,5 @@ open('crlf.ecsh', 'wb').write(b'print("crlf")\r\nlet x = 1\r\nprint(x)\r\n')
 open('unterminated_escape_at_eof.ecsh', 'wb').write(b'let s = "abc\\')
 open('unterminated_interp_at_eof.ecsh', 'wb').write(b'print("${')
 open('empty_file.ecsh', 'wb').write(b'')
+# fuzz_oom_leak.ecsh is the input fuzz-run was running when the leak of every interpreter
+# (docs/fuzzing.md) ran it out of memory; it is kept byte for byte, invalid UTF-8 included.
