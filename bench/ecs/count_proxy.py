@@ -7,7 +7,8 @@ Prints the port it listens on (127.0.0.1) on its first line of stdout, then forw
 every request to the upstream (moto) unchanged, and records for each one:
   op        the operation: the part of X-Amz-Target after the dot (RunTask, ...), or
             the path for anything else
-  t0, t1    when the request was read and when the answer was written (epoch seconds)
+  t0, t1    when the request was read and when the answer was ready to go out (epoch
+            seconds): t1 comes before the client can see the answer
   asked     DescribeTasks: the task ARNs or ids in the request
   tasks     RunTask and DescribeTasks: [arn, lastStatus, createdAt, stoppedAt] of each
             task in the answer (moto_timed.py adds the two times)
@@ -98,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
                 if attempt == 2:
                     self.reply(502, b'{"message": "upstream unreachable"}')
                     return
+        # Stamped before the answer goes out: the client cannot act on it (or exit) earlier.
+        t1 = time.time()
         self.send_response(answer.status, answer.reason)
         for k, v in answer.getheaders():
             if k.lower() not in HOP_BY_HOP:
@@ -106,7 +109,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
-        t1 = time.time()
         self.record(t0, t1, body, answer.status, data)
 
     def record(self, t0, t1, body, status, data):

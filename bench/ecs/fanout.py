@@ -21,6 +21,7 @@ import math
 import os
 import platform
 import shlex
+import shutil
 import signal
 import socket
 import statistics
@@ -236,8 +237,21 @@ def run_once(servers, tool, ecsh, n, seconds, workdir, timeout):
             code = p.wait()
             code = f"timed out after {timeout} s ({code})"
         wall, t_end = time.perf_counter() - c0, time.time()
-    time.sleep(0.2)         # the proxy records a call just after writing its answer
-    result = analyse(servers.events(), n, t_start, t_end, seconds)
+    # The proxy records a call just after writing its answer: on a loaded machine, a while after.
+    time.sleep(0.3)
+    events = servers.events()
+    result = analyse(events, n, t_start, t_end, seconds)
+    if result["problems"]:
+        time.sleep(2)
+        events = servers.events()
+        result = analyse(events, n, t_start, t_end, seconds)
+    if result["problems"] or code != 0:
+        # The proxy's records of a run that did not count, kept to find out why.
+        kept = os.path.join(tempfile.gettempdir(), f"ecsh-ecs-bench-{tool}-{n}-{int(t_start)}.json")
+        with open(kept, "w") as f:
+            json.dump(dict(t_start=t_start, t_end=t_end, exit=code, events=events), f)
+        shutil.copy(out_file, kept[:-5] + ".out")
+        result["problems"].append(f"records kept in {kept}")
     result["wall"] = wall
     try:
         with open(rss_file) as f:
