@@ -80,12 +80,17 @@ public actor TaskPoller {
     private func run() async {
         var interval = timing.initial
         var failures = 0
+        var unchanged = 0
+        var roundStarted = ContinuousClock.now
         while !waiters.isEmpty {
+            // From round start to round start: a round of many calls must not stretch the interval.
+            let spent = ContinuousClock.now - roundStarted
             do {
-                try await sleep(interval)
+                try await sleep(spent < interval ? interval - spent : .zero)
             } catch {
                 break
             }
+            roundStarted = .now
             let changed: Bool
             do {
                 changed = try await pollOnce()
@@ -108,7 +113,10 @@ public actor TaskPoller {
             }
             // A task on its way to STOPPED gets there in seconds: keep the first pace until it does,
             // so the stop is seen within one short interval.
-            interval = changed || stopIsNear() ? timing.initial : min(interval * 3 / 2, timing.maximum)
+            // Tasks change state every few seconds: one quiet round says little, so the
+            // interval grows only after two in a row.
+            unchanged = changed ? 0 : unchanged + 1
+            interval = unchanged < 2 || stopIsNear() ? timing.initial : min(interval * 3 / 2, timing.maximum)
         }
         loop = nil
         // A wait may have arrived while the last round finished.
