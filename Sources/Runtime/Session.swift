@@ -15,6 +15,8 @@ public struct SessionOptions: Sendable {
     public var environment: [String: String]
     /// `--ext-str` values for jsonnet.
     public var extStr: [String: String] = [:]
+    /// `--ext-code` values for jsonnet.
+    public var extCode: [String: String] = [:]
     /// Relative paths in scripts (task definition files, `config()`) are read from here.
     public var workingDirectory: String
     public var polling = TaskPoller.Timing()
@@ -41,6 +43,10 @@ public struct RunDefaults: Sendable {
     public var timeout: Duration?
     /// RunTask parameters by API name, from the service definition.
     public var parameters: OrderedDictionary<String, Value> = [:]
+    /// The config's `service` (`--skip-task-definition` runs its current task definition).
+    public var service: String?
+    /// The config's plugins, for the definition files it names; nil without a config.
+    public var plugins: ConfigPlugins?
     /// The file they came from, for messages.
     public var source: String?
 

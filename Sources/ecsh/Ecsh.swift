@@ -17,7 +17,8 @@ struct Ecsh: ParsableCommand {
             ecsh                    start the REPL (on a terminal)
             ecsh check FILE...      parse and resolve scripts without running them
             ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
-                                    (`ecsh run --help` lists its flags)
+                                    (`ecsh run --help` lists its flags; the options
+                                    below may come before or after `run`)
 
             Options before the script (after it, words are the script's):
               --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
@@ -26,7 +27,9 @@ struct Ecsh: ParsableCommand {
               --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
               --config FILE         load an ecspresso.yml first, as config(FILE) does
               --cluster NAME        cluster for calls that name none
-              --ext-str KEY=VALUE   std.extVar for Jsonnet definitions (repeatable)
+              --ext-str KEY=VALUE   std.extVar for Jsonnet configs and definitions
+                                    (repeatable; --ext-code KEY=CODE for code)
+              --envfile FILE        KEY=VALUE lines added to the environment (repeatable)
               --debug               print each AWS request and response on stderr,
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they
@@ -61,7 +64,7 @@ struct Ecsh: ParsableCommand {
     static func main() {
         Signals.unblockInterrupt()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = exitCode(for: error)

@@ -12,9 +12,9 @@ enum RegisterBuiltin {
                 guard let path = session.defaults.taskDefinitionPath else {
                     throw ScriptErrors.value("register", "no task definition: pass a file or a Map, or call config() with an ecspresso.yml that has task_definition")
                 }
-                definition = try TaskDefinitions.load(file: path, session: session)
+                definition = try await TaskDefinitions.load(file: path, session: session)
             case .string(let path):
-                definition = try TaskDefinitions.load(file: path, session: session)
+                definition = try await TaskDefinitions.load(file: path, session: session)
             case .map(let m):
                 guard case .string? = m.entries["family"] else {
                     throw ScriptErrors.value("register", "the task definition needs a String 'family'")
@@ -31,12 +31,24 @@ enum RegisterBuiltin {
     }
 }
 
-/// `taskdef(family, revision?)`: DescribeTaskDefinition.
+/// `taskdef(family?, revision?)`: DescribeTaskDefinition.
 enum TaskDefBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("taskdef", [.init("family"), .optional("revision")],
-            "An existing task definition: the latest ACTIVE revision of the family, or the given one.") { args in
-            var name = try args.string("family")
+        ECSBuiltins.builtin("taskdef", [.optional("family"), .optional("revision")],
+            "An existing task definition: the latest ACTIVE revision of the family, or the given one. With no family: the task definition config()'s service runs now (DescribeServices), as ecspresso's --skip-task-definition, else the latest revision of the config's task_definition family.") { args in
+            var name: String
+            if let family = try args.optionalString("family") {
+                name = family
+            } else if case .nil = args["revision"], let current = try await TaskDefinitions.serviceTaskDefinition(session: session) {
+                return TaskRecord.definition(try await TaskDefinitions.describe(current, session: session))
+            } else if let path = session.defaults.taskDefinitionPath {
+                guard let family = TaskDefinitions.local(try await TaskDefinitions.load(file: path, session: session)).family else {
+                    throw ScriptErrors.value("taskdef", "\(path) has no family")
+                }
+                name = family
+            } else {
+                throw ScriptErrors.value("taskdef", "no family: pass one, or call config() with an ecspresso.yml that has service or task_definition")
+            }
             switch args["revision"] {
             case .nil: break
             case .int(let r) where r >= 1: name += ":\(r)"

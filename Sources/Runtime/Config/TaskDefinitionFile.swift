@@ -26,7 +26,16 @@ public enum TaskDefinitionFile {
     }
 
     static func load(path: String, environment: [String: String], extStr: [String: String], jsonnet: Jsonnet) throws -> Value {
-        let file = try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet)
+        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet), path: path)
+    }
+
+    /// As `load(path:environment:extStr:)`, with `context`'s Jsonnet variables and plugin
+    /// functions (`tfstate`, `ssm`, `secretsmanager_arn`), fetching what they look up.
+    public static func load(path: String, context: DefinitionContext) async throws -> Value {
+        try definition(try await DefinitionFile.load(path: path, context: context), path: path)
+    }
+
+    private static func definition(_ file: DefinitionFile, path: String) throws -> Value {
         guard case .map(let root) = file.value else {
             throw file.error(path, at: "", "a task definition must be a JSON object, not \(file.value.typeNameWithArticle)")
         }
