@@ -187,7 +187,7 @@ struct GlobalOptions: ParsableArguments {
         }
         if let configPath {
             // Plugins read AWS (a tfstate in s3://) and the service definition may use them.
-            try Self.blocking { try await session.loadConfig(configPath) }
+            _ = try Self.blocking { try await session.loadConfig(configPath) }
         }
         return session
     }

@@ -282,13 +282,14 @@ struct RunCommand: ParsableCommand {
             }
             plan.timeout = d
         }
+        let prepared = plan
         let choice = try definitionChoice(session: session)
         let overridesFile = overridesFilePath
         let ebsDeleteOnTermination = self.ebsDeleteOnTermination
         let status = Signals.whileRunning {
             Blocking.run {
                 do {
-                    var plan = plan
+                    var plan = prepared
                     if let overridesFile {
                         plan.parameters["overrides"] = try await TaskDefinitions.loadOverrides(file: overridesFile, session: session)
                     }

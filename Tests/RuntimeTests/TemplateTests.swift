@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func unclosedActionPointsAtItsOpening() throws {
-        let error = try #require(renderError("ok: {{ env `A` }}\nbad: {{ env `B`\nmore: 1\n"))
+        let error = try #require(renderError("ok: {{ env `A` }}\nbad: {{ env `B`\n"))
         #expect(error.line == 2)
         #expect(error.column == 6)
         #expect(error.message.contains("unclosed"))

@@ -9,8 +9,8 @@ enum TemplateBuiltins {
             // go-config: each name is tried in turn; an unset one leaves its own name as the
             // value, so the last argument is both a name and the default.
             var value = ""
-            for a in args {
-                let key = try string(a, "env")
+            for (i, a) in args.enumerated() {
+                let key = try string(a, "env", index: i)
                 value = environment[key] ?? ""
                 if !value.isEmpty { return .string(value) }
                 value = key
@@ -19,7 +19,7 @@ enum TemplateBuiltins {
         }
         f["must_env"] = TemplateFunction { args in
             try arity(args, 1, "must_env")
-            let key = try string(args[0], "must_env")
+            let key = try string(args[0], "must_env", index: 0)
             guard let v = environment[key] else {
                 throw TemplateFunctionError("environment variable \(key) is not defined")
             }
@@ -27,7 +27,7 @@ enum TemplateBuiltins {
         }
         f["json_escape"] = TemplateFunction { args in
             try arity(args, 1, "json_escape")
-            return .string(Template.jsonEscape(try string(args[0], "json_escape")))
+            return .string(Template.jsonEscape(try string(args[0], "json_escape", index: 0)))
         }
         return f
     }
@@ -36,10 +36,10 @@ enum TemplateBuiltins {
         guard args.count == n else { throw TemplateFunctionError("wrong number of args for \(name): want \(n) got \(args.count)") }
     }
 
-    /// A `string` parameter: Go refuses anything else.
-    static func string(_ v: TemplateValue, _ name: String) throws -> String {
+    /// A `string` parameter (argument `index`): Go refuses anything else.
+    static func string(_ v: TemplateValue, _ name: String, index: Int? = nil) throws -> String {
         if case .string(let s) = v { return s }
-        throw TemplateFunctionError("wrong type for value; expected string; got \(v.typeName)")
+        throw TemplateFunctionError("expected string; found \(v.printed)", argument: index)
     }
 
     static let goFunctions: [String: TemplateFunction] = [
@@ -65,7 +65,9 @@ enum TemplateBuiltins {
         },
         "eq": TemplateFunction { args in
             guard let first = args.first, args.count >= 2 else { throw TemplateFunctionError("missing argument for comparison") }
-            for other in args.dropFirst() where try compare(first, other) == 0 { return .bool(true) }
+            for other in args.dropFirst() {
+                if try compare(first, other) == 0 { return .bool(true) }
+            }
             return .bool(false)
         },
         "ne": TemplateFunction { args in
@@ -110,7 +112,7 @@ enum TemplateBuiltins {
         "println": TemplateFunction { args in .string(args.map(GoFormat.value).joined(separator: " ") + "\n") },
         "printf": TemplateFunction { args in
             guard let first = args.first else { throw TemplateFunctionError("wrong number of args for printf: want at least 1 got 0") }
-            return .string(GoFormat.sprintf(try string(first, "printf"), Array(args.dropFirst())))
+            return .string(GoFormat.sprintf(try string(first, "printf", index: 0), Array(args.dropFirst())))
         },
         "html": TemplateFunction { args in
             var out = ""

@@ -24,7 +24,12 @@ public struct TemplateFunction: Sendable {
 /// Why a template function failed, in the words after `error calling NAME: `.
 public struct TemplateFunctionError: Error, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The argument at fault (0-based), when the error is about one: reported at its position.
+    public var argument: Int?
+    public init(_ message: String, argument: Int? = nil) {
+        self.message = message
+        self.argument = argument
+    }
 }
 
 /// A plugin function needs a value it has not fetched yet: the async caller fetches `key`
@@ -218,6 +223,10 @@ struct TemplateEvaluator {
             if let final { values.append(final) }
             return try function.call(values)
         } catch let e as TemplateFunctionError {
+            if let i = e.argument, i < arguments.count {
+                // As Go: a value of the wrong type is reported where it is written.
+                throw fail(arguments[i].offset, "wrong type for argument \(i + 1) of \(name): \(e.message)")
+            }
             throw fail(offset, "error calling \(name): \(e.message)")
         }
     }

@@ -69,7 +69,7 @@ enum GoFormat {
     }
 
     /// strconv.FormatFloat(d, 'g', -1, 64), which `%v` uses: the shortest digits that read back
-    /// as `d`, in exponent form when the exponent is below -4 or at least 21.
+    /// as `d`, in exponent form when the decimal exponent is below -4 or at least 6.
     static func float(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
@@ -78,7 +78,7 @@ enum GoFormat {
         let (digits, exponent) = shortestDigits(abs(d))
         let sign = d < 0 ? "-" : ""
         let exp = exponent - 1
-        if exp < -4 || exp >= 21 {
+        if exp < -4 || exp >= 6 {
             var mantissa = String(digits.prefix(1))
             if digits.count > 1 { mantissa += "." + digits.dropFirst() }
             let e = abs(exp)

@@ -156,13 +156,13 @@ public final class ConfigPlugins: Sendable {
             }
             f[prefix + "tfstate"] = TemplateFunction { args in
                 try TemplateBuiltins.arity(args, 1, prefix + "tfstate")
-                return try lookup(try TemplateBuiltins.string(args[0], prefix + "tfstate"))
+                return try lookup(try TemplateBuiltins.string(args[0], prefix + "tfstate", index: 0))
             }
             f[prefix + "tfstatef"] = TemplateFunction { args in
                 guard let first = args.first else {
                     throw TemplateFunctionError("wrong number of args for \(prefix)tfstatef: want at least 1 got 0")
                 }
-                return try lookup(GoFormat.sprintf(try TemplateBuiltins.string(first, prefix + "tfstatef"), Array(args.dropFirst())))
+                return try lookup(GoFormat.sprintf(try TemplateBuiltins.string(first, prefix + "tfstatef", index: 0), Array(args.dropFirst())))
             }
         }
         return f
@@ -171,10 +171,10 @@ public final class ConfigPlugins: Sendable {
     private var ssmFunction: TemplateFunction {
         TemplateFunction { [self] args in
             guard let first = args.first else { throw TemplateFunctionError("wrong number of args for ssm: want at least 1 got 0") }
-            let name = try TemplateBuiltins.string(first, "ssm")
+            let name = try TemplateBuiltins.string(first, "ssm", index: 0)
             var index: [Int] = []
-            for a in args.dropFirst() {
-                guard case .int(let i) = a else { throw TemplateFunctionError("wrong type for value; expected int; got \(a.typeName)") }
+            for (n, a) in args.enumerated().dropFirst() {
+                guard case .int(let i) = a else { throw TemplateFunctionError("expected int; found \(a.printed)", argument: n) }
                 index.append(i)
             }
             if index.count > 1 {
@@ -214,7 +214,7 @@ public final class ConfigPlugins: Sendable {
     private var secretsFunction: TemplateFunction {
         TemplateFunction { [self] args in
             try TemplateBuiltins.arity(args, 1, "secretsmanager_arn")
-            let id = try TemplateBuiltins.string(args[0], "secretsmanager_arn")
+            let id = try TemplateBuiltins.string(args[0], "secretsmanager_arn", index: 0)
             guard case .arn(let arn) = try cached("secretsmanager", id) else { throw TemplateFunctionError("internal: not an ARN") }
             return .string(arn)
         }
