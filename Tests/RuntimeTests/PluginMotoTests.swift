@@ -68,7 +68,7 @@ import Testing
     static func taskdef(_ id: String) -> String {
         #"""
         {"family": "plugins-\#(id)", "containerDefinitions": [{
-          "name": "app",
+          "name": "app", "memory": 128,
           "image": "{{ tfstate `aws_ecr_repository.all['app'].repository_url` }}:{{ ssm `/ecsh/\#(id)/tag` }}",
           "environment": [
             {"name": "DB_PASSWORD", "value": "{{ ssm `/ecsh/\#(id)/db-password` }}"},
@@ -131,9 +131,10 @@ import Testing
         let (session, sink) = session(f)
         try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
         let r = await runScript("register()", session: session, sink: sink)
-        #expect(r.err.contains("taskdef.json:3:"), "\(r.err)")
-        #expect(r.err.contains("error calling ssm: failed to lookup ssm parameter"), "\(r.err)")
-        #expect(r.err.contains("ParameterNotFound"), "\(r.err)")
+        let error = try #require(r.error)
+        #expect(error.contains("taskdef.json:3:"), "\(error)")
+        #expect(error.contains("error calling ssm: failed to lookup ssm parameter"), "\(error)")
+        #expect(error.contains("ParameterNotFound"), "\(error)")
         let listed = try await f.client.call(.ecs, "ListTaskDefinitions", body: Array(#"{"familyPrefix":"missing-\#(f.id)"}"#.utf8))
         #expect(!String(decoding: listed, as: UTF8.self).contains("missing-\(f.id)"))
     }
