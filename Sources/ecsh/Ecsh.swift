@@ -21,11 +21,12 @@ struct Ecsh: ParsableCommand {
                                     below may come before or after `run`)
 
             Options before the script (after it, words are the script's):
-              --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
-                                    the profile's region, ecspresso.yml's region)
+              --region REGION       AWS region (else the config's region, AWS_REGION,
+                                    AWS_DEFAULT_REGION, the profile's region)
               --profile NAME        profile of ~/.aws/config and ~/.aws/credentials
               --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
-              --config FILE         load an ecspresso.yml first, as config(FILE) does
+              --config FILE         load an ecspresso config first, as config(FILE) does
+                                    (else ECSPRESSO_CONFIG)
               --cluster NAME        cluster for calls that name none
               --ext-str KEY=VALUE   std.extVar for Jsonnet configs and definitions
                                     (repeatable; --ext-code KEY=CODE for code)

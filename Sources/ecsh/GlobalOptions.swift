@@ -12,7 +12,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("local-concurrency"), help: ArgumentHelp("With --local, how many tasks run at once; the rest wait as PENDING (default: 4 per core).", valueName: "n"))
     var localConcurrency: Int?
 
-    @Option(help: "The AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, ecspresso.yml).")
+    @Option(help: "The AWS region (else the config's region, AWS_REGION, AWS_DEFAULT_REGION, the profile).")
     var region: String?
 
     @Option(help: "A profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE).")
@@ -24,7 +24,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An ecspresso config (.yml, .yaml, .json, .jsonnet) to load before the script runs, as config() does (else ECSPRESSO_CONFIG).", valueName: "file"))
     var config: String?
 
-    @Option(help: "The cluster for calls that name none (else ecspresso.yml's, else default).")
+    @Option(help: "The cluster for calls that name none (else the config's, else default).")
     var cluster: String?
 
     @Option(name: .customLong("ext-str"), help: ArgumentHelp("Passed to jsonnet for Jsonnet configs and definitions (std.extVar); repeatable (else ECSPRESSO_EXT_STR, 'k=v;k2=v2').", valueName: "key=value"))

@@ -13,7 +13,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Registers the task definition (the config's task_definition, or --task-definition FILE) \
             unless --skip-task-definition, --revision or --latest-task-definition names an existing one, \
-            then calls RunTask. --config defaults to ./ecspresso.yml when that file exists; its service \
+            then calls RunTask. --config defaults to ECSPRESSO_CONFIG, else the first of ./ecspresso.yml, \
+            .yaml, .json, .jsonnet; with a service: in it, --skip-task-definition runs the service's current \
+            task definition, as ecspresso does. Its service \
             definition gives launchType, networkConfiguration and the like unless a flag says otherwise.
 
             Without --wait: prints the task ARNs, one a line, once they are launched.
@@ -346,7 +348,7 @@ struct RunCommand: ParsableCommand {
             return .service(revision: revision, latest: latestTaskDefinition)
         }
         guard let path = taskDefinition ?? session.defaults.taskDefinitionPath else {
-            let why = session.defaults.source.map { "\($0) has no task_definition" } ?? "there is no ./ecspresso.yml (or --config)"
+            let why = session.defaults.source.map { "\($0) has no task_definition" } ?? "there is no ./ecspresso.yml, .yaml, .json or .jsonnet (or --config)"
             throw ValidationError("no task definition: give --task-definition FILE or a family name; \(why)")
         }
         return .file(path, familyOnly: registersNothing, revision: revision)

@@ -109,6 +109,22 @@ extension ProcessTests {
         #expect(try await revision(["--latest-task-definition"]) == "3")
     }
 
+    /// --dry-run reads (DescribeServices) and sends nothing that writes.
+    @Test func dryRunReadsTheServiceAndLaunchesNothing() async throws {
+        let p = try await project(config: { p in
+            "region: us-east-1\ncluster: \(p.cluster)\nservice: web\ntask_definition: taskdef.json\nservice_definition: service.json\n"
+        })
+        defer { p.remove() }
+        _ = try await p.call("RegisterTaskDefinition", [
+            "family": p.family, "containerDefinitions": [["name": "nginx", "image": "nginx", "memory": 128]]])
+        _ = try await p.call("CreateService", ["cluster": p.cluster, "serviceName": "web", "taskDefinition": "\(p.family):1", "desiredCount": 0])
+        let r = try p.ecsh(["--dry-run", "--endpoint-url", p.moto.endpoint, "run", "--skip-task-definition"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("dry-run: RunTask"), "\(r.stdout)\(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("task-definition/\(p.family):1"), "\(r.stdout)\(r.stderr)")
+        #expect(try await p.taskCount() == 0)
+    }
+
     /// ecspresso's AWS config is loaded WithRegion(config.region): AWS_REGION does not win.
     @Test func theConfigsRegionWinsOverAWSRegion() async throws {
         let p = try await project()
