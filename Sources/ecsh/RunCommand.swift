@@ -128,6 +128,9 @@ struct RunCommand: ParsableCommand {
         if containerOverrides != nil && (overrides != nil || overridesFile != nil) {
             throw ValidationError("--\(overrides != nil ? "overrides" : "overrides-file") and --container-overrides exclude each other: put the container overrides in the TaskOverride's containerOverrides, or give only --container-overrides")
         }
+        if let path = overridesFilePath, !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("--overrides-file: cannot read '\(path)'")
+        }
         if let revision, revision < 1 { throw ValidationError("--revision must be 1 or more, got \(revision)") }
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {

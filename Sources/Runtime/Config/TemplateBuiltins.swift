@@ -21,7 +21,7 @@ enum TemplateBuiltins {
             try arity(args, 1, "must_env")
             let key = try string(args[0], "must_env", index: 0)
             guard let v = environment[key] else {
-                throw TemplateFunctionError("environment variable \(key) is not defined")
+                throw TemplateFunctionError("environment variable \(key) is not defined: set it, or use {{ env \"\(key)\" \"default\" }}")
             }
             return .string(v)
         }
