@@ -29,9 +29,10 @@ import Testing
             config()
             let current = taskdef()
             let latest = taskdef("\(family)")
-            print(current.revision, latest.revision)
+            let first = taskdef(revision: 1)
+            print(current.revision, latest.revision, first.revision, first.family == latest.family)
             """, session: session, sink: sink)
         #expect(r.error == nil, "\(r.error ?? "")")
-        #expect(r.out == "2 3\n")
+        #expect(r.out == "2 3 1 true\n")
     }
 }

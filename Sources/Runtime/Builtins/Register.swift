@@ -36,10 +36,15 @@ enum TaskDefBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
         ECSBuiltins.builtin("taskdef", [.optional("family"), .optional("revision")],
             "An existing task definition: the latest ACTIVE revision of the family, or the given one. With no family: the task definition config()'s service runs now (DescribeServices), as ecspresso's --skip-task-definition, else the latest revision of the config's task_definition family.") { args in
-            var name: String
+            let name: String
             if let family = try args.optionalString("family") {
                 name = family
-            } else if case .nil = args["revision"], let current = try await TaskDefinitions.serviceTaskDefinition(session: session) {
+            } else if let current = try await TaskDefinitions.serviceTaskDefinition(session: session) {
+                // As ecspresso: the service's revision, or with a revision another of its family.
+                guard case .nil = args["revision"] else {
+                    name = String(current.prefix { $0 != ":" })
+                    return try await describe(name, revision: args["revision"], session: session)
+                }
                 return TaskRecord.definition(try await TaskDefinitions.describe(current, session: session))
             } else if let path = session.defaults.taskDefinitionPath {
                 guard let family = TaskDefinitions.local(try await TaskDefinitions.load(file: path, session: session)).family else {
@@ -49,12 +54,17 @@ enum TaskDefBuiltin {
             } else {
                 throw ScriptErrors.value("taskdef", "no family: pass one, or call config() with an ecspresso.yml that has service or task_definition")
             }
-            switch args["revision"] {
-            case .nil: break
-            case .int(let r) where r >= 1: name += ":\(r)"
-            case let v: throw ScriptErrors.type("taskdef", "revision", "an Int of 1 or more", v)
-            }
-            return TaskRecord.definition(try await TaskDefinitions.describe(name, session: session))
+            return try await describe(name, revision: args["revision"], session: session)
         }
+    }
+
+    static func describe(_ family: String, revision: Value, session: ECSSession) async throws -> Value {
+        var name = family
+        switch revision {
+        case .nil: break
+        case .int(let r) where r >= 1: name += ":\(r)"
+        case let v: throw ScriptErrors.type("taskdef", "revision", "an Int of 1 or more", v)
+        }
+        return TaskRecord.definition(try await TaskDefinitions.describe(name, session: session))
     }
 }

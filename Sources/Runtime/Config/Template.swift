@@ -53,6 +53,13 @@ extension Template {
     /// `s` as Go's json.Marshal writes it inside quotes, HTML-safe escapes included, so that
     /// files render byte-for-byte as ecspresso renders them.
     static func jsonEscape(_ s: String) -> String {
+        escape(s, htmlSafe: true) { $0.value < 0x20 ? "\\u" + hex4($0.value) : nil }
+    }
+
+    /// `s` with `"`, `\`, `\n`, `\r`, `\t` backslash-escaped; `control` gives the escape of any
+    /// other scalar that needs one (nil: kept as it is). `htmlSafe` also escapes `<`, `>`, `&`,
+    /// U+2028 and U+2029 as `\uXXXX`, as Go's encoding/json does.
+    static func escape(_ s: String, htmlSafe: Bool, control: (Unicode.Scalar) -> String?) -> String {
         var out = ""
         for u in s.unicodeScalars {
             switch u {
@@ -62,9 +69,9 @@ extension Template {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += "\\u" + hex4(u.value)
+                if htmlSafe { out += "\\u" + hex4(u.value) } else { out.unicodeScalars.append(u) }
             default:
-                if u.value < 0x20 { out += "\\u" + hex4(u.value) } else { out.unicodeScalars.append(u) }
+                if let escaped = control(u) { out += escaped } else { out.unicodeScalars.append(u) }
             }
         }
         return out

@@ -205,18 +205,8 @@ extension GoFormat {
 
     /// strconv.Quote for the common cases: `"`, `\` and control characters escaped.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\x%02x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        "\"" + Template.escape(s, htmlSafe: false) { u in
+            u.value < 0x20 || u.value == 0x7F ? String(format: "\\x%02x", u.value) : nil
+        } + "\""
     }
 }
