@@ -17,6 +17,9 @@ public struct SessionOptions: Sendable {
     public var extStr: [String: String] = [:]
     /// `--ext-code` values for jsonnet.
     public var extCode: [String: String] = [:]
+    /// `--assume-role-arn` (ECSPRESSO_ASSUME_ROLE_ARN): every call is made as this role,
+    /// assumed with the chain's credentials.
+    public var assumeRoleARN: String?
     /// Relative paths in scripts (task definition files, `config()`) are read from here.
     public var workingDirectory: String
     public var polling = TaskPoller.Timing()

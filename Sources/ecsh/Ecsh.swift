@@ -31,6 +31,7 @@ struct Ecsh: ParsableCommand {
               --ext-str KEY=VALUE   std.extVar for Jsonnet configs and definitions
                                     (repeatable; --ext-code KEY=CODE for code)
               --envfile FILE        KEY=VALUE lines added to the environment (repeatable)
+              --assume-role-arn ARN make every AWS call as this role
               --debug               print each AWS request and response on stderr,
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they

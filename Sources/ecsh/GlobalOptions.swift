@@ -33,6 +33,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("ext-code"), help: ArgumentHelp("Jsonnet code bound for std.extVar, as --ext-str; repeatable (else ECSPRESSO_EXT_CODE).", valueName: "key=code"))
     var extCode: [String] = []
 
+    @Option(name: .customLong("assume-role-arn"), help: ArgumentHelp("Make every AWS call as this IAM role, assumed with the usual credentials (else ECSPRESSO_ASSUME_ROLE_ARN).", valueName: "arn"))
+    var assumeRoleARN: String?
+
     @Option(help: ArgumentHelp("A file of KEY=VALUE lines added to the environment before anything is read; repeatable, later files win (else ECSPRESSO_ENVFILE, comma-separated).", valueName: "file"))
     var envfile: [String] = []
 
@@ -144,6 +147,7 @@ struct GlobalOptions: ParsableArguments {
         options.dryRun = dryRun
         options.extStr = Self.pairs(extStr, variable: options.environment["ECSPRESSO_EXT_STR"])
         options.extCode = Self.pairs(extCode, variable: options.environment["ECSPRESSO_EXT_CODE"])
+        options.assumeRoleARN = assumeRoleARN ?? options.environment["ECSPRESSO_ASSUME_ROLE_ARN"].flatMap { $0.isEmpty ? nil : $0 }
         options.local = local
         options.stopOnInterrupt = stopOnInterrupt
         if local {
@@ -262,7 +266,7 @@ extension GlobalOptions {
     /// The global options that take a value, by name.
     static let valueOptions: Set<String> = [
         "--local-concurrency", "--region", "--profile", "--endpoint-url", "--config", "--cluster", "--ext-str",
-        "--ext-code", "--envfile", "--output", "--progress", "--poll-interval", "--poll-max",
+        "--ext-code", "--envfile", "--assume-role-arn", "--output", "--progress", "--poll-interval", "--poll-max",
     ]
     /// The global flags.
     static let flagOptions: Set<String> = ["--local", "--debug", "--dry-run", "--no-color", "--stop-on-interrupt"]

@@ -125,6 +125,49 @@ extension ProcessTests {
         #expect(try await p.taskCount() == 0)
     }
 
+    /// An IAM role in moto allowed `actions`, made with boto3 (IAM is not a service ecsh calls).
+    func role(_ p: Project, allowing actions: [String]) throws -> String {
+        let script = """
+            import boto3, json, sys
+            iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                               aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+            name = sys.argv[4]
+            arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+            iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": json.loads(sys.argv[5]), "Resource": "*"}]}))
+            print(arn)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let actionsJSON = String(decoding: try JSONSerialization.data(withJSONObject: actions), as: UTF8.self)
+        process.arguments = ["python3", "-c", script, p.moto.endpoint, p.moto.keyID, p.moto.secret,
+                             "role-\(UUID().uuidString.prefix(8))", actionsJSON]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        process.waitUntilExit()
+        let arn = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(process.terminationStatus == 0)
+        return arn
+    }
+
+    /// --assume-role-arn (ECSPRESSO_ASSUME_ROLE_ARN): every call is made as the role, so
+    /// what the role may not do is refused even though the user may.
+    @Test func assumeRoleMakesTheCallsAsTheRole() async throws {
+        let p = try await project()
+        defer { p.remove() }
+        let deployer = try role(p, allowing: ["ecs:*"])
+        let r = try p.ecsh(["--assume-role-arn", deployer, "--endpoint-url", p.moto.endpoint, "run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let reader = try role(p, allowing: ["ecs:Describe*", "ecs:List*"])
+        let refused = try p.ecsh(["run", "--endpoint-url", p.moto.endpoint], environment: ["ECSPRESSO_ASSUME_ROLE_ARN": reader])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not authorized to perform: ecs:RegisterTaskDefinition"), "\(refused.stderr)")
+        #expect(try await p.taskCount() == 1)
+    }
+
     /// ecspresso's AWS config is loaded WithRegion(config.region): AWS_REGION does not win.
     @Test func theConfigsRegionWinsOverAWSRegion() async throws {
         let p = try await project()
