@@ -50,6 +50,8 @@ public struct RunDefaults: Sendable {
     public var service: String?
     /// The config's plugins, for the definition files it names; nil without a config.
     public var plugins: ConfigPlugins?
+    /// True when `parameters` could not be known without a call (a check before the run).
+    public var incomplete = false
     /// The file they came from, for messages.
     public var source: String?
 

@@ -5,7 +5,7 @@ import OrderedCollections
 /// `config(path?)`: an ecspresso.yml becomes the default for what follows.
 enum ConfigBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("config", [.optional("path")],
+        ECSBuiltins.builtin("config", [.optional("path", type: .string)],
             "Loads an ecspresso config (ecspresso.yml, .yaml, .json or .jsonnet: region, cluster, service, task_definition, service_definition, timeout, plugins) and makes it the default for what follows. With no path, the first of ./ecspresso.yml, .yaml, .json, .jsonnet. Returns what it read as a Map.") { args in
             let path: String
             if let given = try args.optionalString("path") {
@@ -14,7 +14,7 @@ enum ConfigBuiltin {
                 path = EcspressoConfig.discover(in: session.options.workingDirectory) ?? EcspressoConfig.defaultFileName
             }
             return describe(try await session.loadConfig(session.resolvePath(path)))
-        }
+        }.returning(.shapedMap("Config"))
     }
 
     static func describe(_ d: RunDefaults) -> Value {
@@ -26,6 +26,32 @@ enum ConfigBuiltin {
         m["timeout"] = d.timeout.map { .duration(Int($0.components.seconds) * 1_000_000_000) } ?? .nil
         for (k, v) in d.parameters { m[k] = v }
         return .map(m)
+    }
+}
+
+extension RunDefaults {
+    /// What the config at `path` gives as far as is known without a call, for the checks
+    /// before a script runs: local tfstate plugins are read; when the service definition
+    /// needs a lookup that calls AWS (ssm, secretsmanager_arn, an `s3://` state),
+    /// `parameters` is left empty and `incomplete` set.
+    public init(configFile path: String, environment: [String: String], extStr: [String: String] = [:],
+                extCode: [String: String] = [:]) throws {
+        let config = try EcspressoConfig.load(path: path, environment: environment, extStr: extStr, extCode: extCode)
+        self.init()
+        source = path
+        region = config.region
+        cluster = config.cluster
+        service = config.service
+        taskDefinitionPath = config.taskDefinitionPath
+        timeout = config.timeout
+        let plugins = try ConfigPlugins.offline(config.plugins, configFile: path)
+        self.plugins = plugins
+        do {
+            parameters = try config.serviceDefaults(environment: environment, extStr: extStr, extCode: extCode,
+                                                    functions: plugins.functions)
+        } catch is TemplateLookupNeeded {
+            incomplete = true
+        }
     }
 }
 

@@ -11,7 +11,7 @@ enum OverridesBuiltin {
         return Builtin("overrides", params,
                        doc: "Builds and checks a TaskOverride: overrides(container: \"app\", command: [...], env: {...}), or containers: [...] for several.") { args, _ in
             try build(args)
-        }
+        }.returning(.shapedMap("Overrides"))
     }
 
     static func build(_ args: Arguments) throws -> Value {

@@ -4,7 +4,7 @@ import Lang
 /// `register(file_or_map?)`: RegisterTaskDefinition.
 enum RegisterBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("register", [.optional("definition")],
+        ECSBuiltins.builtin("register", [.optional("definition", type: .union([.string, .map(.any)]))],
             "Registers a task definition from a JSON or Jsonnet file, or a Map, and returns a TaskDefinition (.arn, .family, .revision). With no argument, the task_definition of config().") { args in
             let definition: Value
             switch args["definition"] {
@@ -27,14 +27,14 @@ enum RegisterBuiltin {
                 throw ScriptErrors.type("register", "definition", "a file path or a Map", v)
             }
             return TaskRecord.definition(try await TaskDefinitions.register(definition, session: session))
-        }
+        }.returning(.record("TaskDefinition"))
     }
 }
 
 /// `taskdef(family?, revision?)`: DescribeTaskDefinition.
 enum TaskDefBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("taskdef", [.optional("family"), .optional("revision")],
+        ECSBuiltins.builtin("taskdef", [.optional("family", type: .string), .optional("revision", type: .int)],
             "An existing task definition: the latest ACTIVE revision of the family, or the given one. With no family: the task definition config()'s service runs now (DescribeServices), as ecspresso's --skip-task-definition, else the latest revision of the config's task_definition family.") { args in
             let name: String
             if let family = try args.optionalString("family") {
@@ -55,7 +55,7 @@ enum TaskDefBuiltin {
                 throw ScriptErrors.value("taskdef", "no family: pass one, or call config() with an ecspresso.yml that has service or task_definition")
             }
             return try await describe(name, revision: args["revision"], session: session)
-        }
+        }.returning(.record("TaskDefinition"))
     }
 
     static func describe(_ family: String, revision: Value, session: ECSSession) async throws -> Value {

@@ -33,6 +33,21 @@ public enum TaskDefinitions {
         try await TaskDefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext)
     }
 
+    /// The file's definition as far as is known without a call, for the checks before a
+    /// script runs: nil when a plugin function would need AWS. `plugins`: the config's, as
+    /// the checks have read it.
+    public static func loadKnown(file path: String, session: ECSSession, plugins: ConfigPlugins?) throws -> Value? {
+        var context = session.definitionContext
+        if let plugins { context.plugins = plugins }
+        do {
+            return try TaskDefinitionFile.load(path: session.resolvePath(path), environment: context.environment,
+                                               extStr: context.extStr, extCode: context.extCode,
+                                               functions: context.plugins?.functions ?? [:])
+        } catch is TemplateLookupNeeded {
+            return nil
+        }
+    }
+
     /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
     /// ecspresso file, decoded as a TaskOverride by the run's checks.
     public static func loadOverrides(file path: String, session: ECSSession) async throws -> Value {

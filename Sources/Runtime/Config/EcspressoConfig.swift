@@ -110,10 +110,13 @@ public struct EcspressoConfig: Sendable {
                                         path: serviceDefinitionPath)
     }
 
-    /// As the async form, without plugin functions.
-    public func serviceDefaults(environment: [String: String], extStr: [String: String] = [:]) throws -> OrderedDictionary<String, Value> {
+    /// As the async form, rendering once with `functions` (which may throw
+    /// ``TemplateLookupNeeded`` for what they cannot know).
+    public func serviceDefaults(environment: [String: String], extStr: [String: String] = [:], extCode: [String: String] = [:],
+                                functions: [String: TemplateFunction] = [:]) throws -> OrderedDictionary<String, Value> {
         guard let serviceDefinitionPath else { return [:] }
-        return try Self.serviceDefaults(try DefinitionFile.load(path: serviceDefinitionPath, environment: environment, extStr: extStr),
+        return try Self.serviceDefaults(try DefinitionFile.load(path: serviceDefinitionPath, environment: environment, extStr: extStr,
+                                                                extCode: extCode, functions: functions),
                                         path: serviceDefinitionPath)
     }
 

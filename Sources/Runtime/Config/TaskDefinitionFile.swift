@@ -29,6 +29,13 @@ public enum TaskDefinitionFile {
         try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet), path: path)
     }
 
+    /// One render with `functions`, which may throw ``TemplateLookupNeeded``.
+    static func load(path: String, environment: [String: String], extStr: [String: String], extCode: [String: String],
+                     functions: [String: TemplateFunction]) throws -> Value {
+        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, extCode: extCode,
+                                               functions: functions), path: path)
+    }
+
     /// As `load(path:environment:extStr:)`, with `context`'s Jsonnet variables and plugin
     /// functions (`tfstate`, `ssm`, `secretsmanager_arn`), fetching what they look up.
     public static func load(path: String, context: DefinitionContext) async throws -> Value {

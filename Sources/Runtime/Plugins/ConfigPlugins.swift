@@ -32,7 +32,8 @@ public struct ConfigPluginSpec: Sendable, Equatable {
 /// values (and failures) are kept for the session, as ecspresso caches them for its run.
 public final class ConfigPlugins: Sendable {
     /// The state of each tfstate plugin, by function name prefix.
-    let states: [(prefix: String, state: TFState)]
+    /// nil: an `s3://` state not read (``offline(_:configFile:)``).
+    let states: [(prefix: String, state: TFState?)]
     /// Extra prefixes under which `ssm`/`secretsmanager_arn` are also defined.
     let ssmPrefixes: [String]
     let secretsPrefixes: [String]
@@ -44,7 +45,7 @@ public final class ConfigPlugins: Sendable {
         case arn(String)
     }
 
-    init(states: [(prefix: String, state: TFState)], ssmPrefixes: [String] = [""], secretsPrefixes: [String] = [""],
+    init(states: [(prefix: String, state: TFState?)], ssmPrefixes: [String] = [""], secretsPrefixes: [String] = [""],
          reader: @escaping @Sendable () async throws -> any AWSCaller) {
         self.states = states
         self.ssmPrefixes = ssmPrefixes
@@ -57,24 +58,61 @@ public final class ConfigPlugins: Sendable {
     /// config in errors.
     public static func setup(_ specs: [ConfigPluginSpec], configFile: String,
                              reader: @escaping @Sendable () async throws -> any AWSCaller) async throws -> ConfigPlugins {
-        var states: [(prefix: String, state: TFState)] = []
+        var prepared = try prepare(specs, configFile: configFile)
+        for (index, url, spec) in prepared.remote {
+            prepared.states[index].state = try await readS3State(url, fail: failure(spec, configFile), reader: reader)
+        }
+        return ConfigPlugins(states: prepared.states, ssmPrefixes: prepared.ssmPrefixes,
+                             secretsPrefixes: prepared.secretsPrefixes, reader: reader)
+    }
+
+    /// The plugins as far as they are known without a call, for the checks before a script
+    /// runs: local states are read, and a function that needs AWS (ssm, secretsmanager_arn,
+    /// an `s3://` state) throws ``TemplateLookupNeeded``.
+    public static func offline(_ specs: [ConfigPluginSpec], configFile: String) throws -> ConfigPlugins {
+        let prepared = try prepare(specs, configFile: configFile)
+        return ConfigPlugins(states: prepared.states, ssmPrefixes: prepared.ssmPrefixes,
+                             secretsPrefixes: prepared.secretsPrefixes,
+                             reader: { throw AWSSetupError("a check before the run makes no call") })
+    }
+
+    private struct Prepared {
+        var states: [(prefix: String, state: TFState?)] = []
         var ssmPrefixes = [""], secretsPrefixes = [""]
+        /// `s3://` states still to read: their index in `states`.
+        var remote: [(Int, String, ConfigPluginSpec)] = []
+    }
+
+    private static func failure(_ spec: ConfigPluginSpec, _ configFile: String) -> (String) -> ConfigError {
+        { message in ConfigError(file: configFile, line: spec.line, column: spec.column, message: message) }
+    }
+
+    /// Checks the entries (known plugins, no function defined twice) and reads local states.
+    private static func prepare(_ specs: [ConfigPluginSpec], configFile: String) throws -> Prepared {
+        var p = Prepared()
         var names: Set<String> = ["ssm", "secretsmanager_arn"]
         for spec in specs {
-            func fail(_ message: String) -> ConfigError {
-                ConfigError(file: configFile, line: spec.line, column: spec.column, message: message)
-            }
+            let fail = failure(spec, configFile)
             let added: [String]
             switch spec.name.lowercased() {
             case "tfstate":
-                let state = try await readState(spec, fail: fail, reader: reader)
-                states.append((spec.funcPrefix, state))
+                if let path = spec.path ?? spec.url.flatMap({ $0.hasPrefix("/") || !$0.contains("://") ? $0 : nil }) {
+                    p.states.append((spec.funcPrefix, try readLocalState(path, fail: fail)))
+                } else if let url = spec.url {
+                    guard url.hasPrefix("s3://") else {
+                        throw fail("failed to setup plugins: failed to read tfstate: \(url): ecsh reads tfstate from a file or s3:// only")
+                    }
+                    p.remote.append((p.states.count, url, spec))
+                    p.states.append((spec.funcPrefix, nil))
+                } else {
+                    throw fail("failed to setup plugins: tfstate plugin requires path or url for tfstate location")
+                }
                 added = ["tfstate", "tfstatef"]
             case "ssm":
-                if !spec.funcPrefix.isEmpty { ssmPrefixes.append(spec.funcPrefix) }
+                if !spec.funcPrefix.isEmpty { p.ssmPrefixes.append(spec.funcPrefix) }
                 added = spec.funcPrefix.isEmpty ? [] : ["ssm"]
             case "secretsmanager":
-                if !spec.funcPrefix.isEmpty { secretsPrefixes.append(spec.funcPrefix) }
+                if !spec.funcPrefix.isEmpty { p.secretsPrefixes.append(spec.funcPrefix) }
                 added = spec.funcPrefix.isEmpty ? [] : ["secretsmanager_arn"]
             case "cloudformation":
                 throw fail("failed to setup plugins: the cloudformation plugin is not supported by ecsh")
@@ -88,48 +126,40 @@ public final class ConfigPlugins: Sendable {
                 }
             }
         }
-        return ConfigPlugins(states: states, ssmPrefixes: ssmPrefixes, secretsPrefixes: secretsPrefixes, reader: reader)
+        return p
     }
 
-    private static func readState(_ spec: ConfigPluginSpec, fail: (String) -> ConfigError,
-                                  reader: @Sendable () async throws -> any AWSCaller) async throws -> TFState {
+    private static func readLocalState(_ path: String, fail: (String) -> ConfigError) throws -> TFState {
         let text: String
-        let location: String
-        if let path = spec.path {
-            location = path
-            do {
-                text = try DefinitionFile.readText(path)
-            } catch let e as ConfigError {
-                throw fail("failed to setup plugins: failed to read tfstate: \(path): \(e.message)")
-            }
-        } else if let url = spec.url {
-            location = url
-            guard url.hasPrefix("s3://") else {
-                if url.hasPrefix("/") || !url.contains("://") {
-                    return try await readState(ConfigPluginSpec(name: spec.name, path: url, funcPrefix: spec.funcPrefix,
-                                                                line: spec.line, column: spec.column), fail: fail, reader: reader)
-                }
-                throw fail("failed to setup plugins: failed to read tfstate: \(url): ecsh reads tfstate from a file or s3:// only")
-            }
-            let rest = url.dropFirst("s3://".count)
-            let bucket = String(rest.prefix { $0 != "/" })
-            let key = String(rest.dropFirst(bucket.count + 1))
-            guard !bucket.isEmpty, !key.isEmpty else { throw fail("failed to setup plugins: \(url) must be s3://BUCKET/KEY") }
-            let bytes: [UInt8]
-            do {
-                let caller = try await reader()
-                bytes = try await S3Client.make(caller).getObject(bucket: bucket, key: key)
-            } catch let e as AWSError {
-                throw fail("failed to setup plugins: failed to read tfstate: \(url): \(e.code): \(e.message)")
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                throw fail("failed to setup plugins: failed to read tfstate: \(url): \(error)")
-            }
-            text = String(decoding: bytes, as: UTF8.self)
-        } else {
-            throw fail("failed to setup plugins: tfstate plugin requires path or url for tfstate location")
+        do {
+            text = try DefinitionFile.readText(path)
+        } catch let e as ConfigError {
+            throw fail("failed to setup plugins: failed to read tfstate: \(path): \(e.message)")
         }
+        return try parseState(text, location: path, fail: fail)
+    }
+
+    private static func readS3State(_ url: String, fail: (String) -> ConfigError,
+                                    reader: @Sendable () async throws -> any AWSCaller) async throws -> TFState {
+        let rest = url.dropFirst("s3://".count)
+        let bucket = String(rest.prefix { $0 != "/" })
+        let key = String(rest.dropFirst(bucket.count + 1))
+        guard !bucket.isEmpty, !key.isEmpty else { throw fail("failed to setup plugins: \(url) must be s3://BUCKET/KEY") }
+        let bytes: [UInt8]
+        do {
+            let caller = try await reader()
+            bytes = try await S3Client.make(caller).getObject(bucket: bucket, key: key)
+        } catch let e as AWSError {
+            throw fail("failed to setup plugins: failed to read tfstate: \(url): \(e.code): \(e.message)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw fail("failed to setup plugins: failed to read tfstate: \(url): \(error)")
+        }
+        return try parseState(String(decoding: bytes, as: UTF8.self), location: url, fail: fail)
+    }
+
+    private static func parseState(_ text: String, location: String, fail: (String) -> ConfigError) throws -> TFState {
         do {
             return try TFState(json: text)
         } catch let e as TFState.ReadError {
@@ -145,6 +175,7 @@ public final class ConfigPlugins: Sendable {
         for (prefix, state) in states {
             let lookup: @Sendable (String) throws -> TemplateValue = { address in
                 let addr = address.replacingOccurrences(of: "'", with: "\"")
+                guard let state else { throw TemplateLookupNeeded(plugin: "tfstate", key: addr) }
                 let found: Value?
                 do {
                     found = try state.lookup(addr)
@@ -234,6 +265,8 @@ public final class ConfigPlugins: Sendable {
         do {
             let caller = try await reader()
             switch need.plugin {
+            case "tfstate":
+                throw AWSSetupError("the state was not read")
             case "ssm":
                 result = .success(.parameter(try await SSMClient(caller: caller).getParameter(need.key)))
             default:
