@@ -139,6 +139,31 @@ import Testing
         #expect(!String(decoding: listed, as: UTF8.self).contains("missing-\(f.id)"))
     }
 
+    /// The checks before a script runs cannot know a service definition that looks values up
+    /// in SSM: they leave the run unchecked rather than refuse it for want of a network.
+    @Test func aServiceDefinitionFromSSMIsNotRefusedBeforeTheRun() async throws {
+        let moto = try Moto()
+        let f = try await fixture { id, _ in
+            ["ecspresso.yml": "region: us-east-1\ncluster: CLUSTER\ntask_definition: taskdef.json\nservice_definition: service.json\n",
+             "taskdef.json": #"{"family": "ssm-net-\#(id)", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "app", "image": "busybox", "memory": 128}]}"#,
+             "service.json": #"{"launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["{{ ssm `/ecsh/\#(id)/subnet` }}"], "securityGroups": ["\#(moto.securityGroup)"]}}}"#]
+        }
+        defer { f.remove() }
+        let cluster = try await f.moto.cluster(f.client)
+        let yml = f.dir.appendingPathComponent("ecspresso.yml")
+        try String(contentsOf: yml, encoding: .utf8).replacingOccurrences(of: "CLUSTER", with: cluster).write(to: yml, atomically: true, encoding: .utf8)
+        let put = try JSONSerialization.data(withJSONObject: ["Name": "/ecsh/\(f.id)/subnet", "Type": "String", "Value": moto.subnet])
+        _ = try await f.client.call(.ssm, "PutParameter", body: Array(put))
+        let (session, sink) = session(f)
+        let r = await runScript("""
+            config("ecspresso.yml")
+            let t = run(register())
+            print(t.lastStatus != nil)
+            """, session: session, sink: sink)
+        #expect(r.error == nil, "\(r.error ?? "")")
+        #expect(r.out == "true\n")
+    }
+
     @Test func debugNeverShowsDecryptedParametersOrStateObjects() async throws {
         let f = try await fixture { id, bucket in
             ["ecspresso.yml": Self.config(bucket: bucket).replacingOccurrences(of: "service_definition: service.json\n", with: ""),
