@@ -295,6 +295,15 @@ extension ProcessTests {
                                      "--ext-code", "timeout=\"5m\""])
         #expect(discovered.status == 0, "\(discovered.stderr)")
         #expect(try await p.taskCount() == 3)
+
+        // The same from ECSPRESSO_* variables; ECSPRESSO_DEBUG prints the calls, ECSPRESSO_TIMEOUT bounds --wait.
+        let fromVariables = try p.ecsh(["run", "--endpoint-url", p.moto.endpoint, "--wait"], environment: [
+            "ECSPRESSO_EXT_STR": "cluster=\(p.cluster)", "ECSPRESSO_EXT_CODE": "timeout=\"5m\"", "ECSPRESSO_DEBUG": "true",
+            "ECSPRESSO_TIMEOUT": "0.2s"])
+        #expect(fromVariables.status == 1, "moto's task does not stop within 0.2s: \(fromVariables.stderr)")
+        #expect(fromVariables.stderr.contains("--> ecs RunTask"), "\(fromVariables.stderr)")
+        #expect(fromVariables.stderr.contains("timed out after"), "\(fromVariables.stderr)")
+        #expect(try await p.taskCount() == 4)
     }
 }
 }
