@@ -123,6 +123,32 @@ import Testing
         #expect(throws: ConfigError.self) { _ = try EcspressoConfig.load(path: yml, environment: [:]) }
     }
 
+    /// A state bucket in another region: S3 names it, and the object is asked for there,
+    /// signed for that region.
+    @Test func aStateBucketInAnotherRegionIsReadThere() async throws {
+        let state = try String(contentsOfFile: Self.fixtures + "/bucket.tfstate", encoding: .utf8)
+        let transport = ScriptedTransport([
+            .respond(HTTPResponse(status: 400, body: Array("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>
+                """.utf8))),
+            .respond(HTTPResponse(status: 200, body: Array(state.utf8))),
+        ])
+        var endpoints: [AWSService: URL] = [:]
+        for s in AWSService.allCases { endpoints[s] = URL(string: s.defaultEndpoint(region: "us-east-1")) }
+        let client = AWSClient(region: "us-east-1", endpoints: endpoints,
+                               credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret")),
+                               transport: transport, retry: .standard(maxAttempts: 1))
+        let p = try await ConfigPlugins.setup([ConfigPluginSpec(name: "tfstate", url: "s3://states-eu/app/terraform.tfstate")],
+                                              configFile: "ecspresso.yml", reader: { client })
+        #expect(try render("{{ tfstate `aws_s3_bucket.main.bucket` }}", p) == "ecsh-assets")
+        let requests = transport.requests
+        #expect(requests.count == 2)
+        #expect(requests.first?.url.absoluteString == "https://states-eu.s3.us-east-1.amazonaws.com/app/terraform.tfstate")
+        #expect(requests.last?.url.absoluteString == "https://states-eu.s3.eu-west-1.amazonaws.com/app/terraform.tfstate")
+        #expect(requests.last?.header("Authorization")?.contains("/eu-west-1/s3/aws4_request") == true)
+    }
+
     @Test func ssmValuesFollowEcspressosRules() throws {
         let list = SSMClient.Parameter(name: "/l", type: "StringList", value: "a,b,c")
         #expect(try ConfigPlugins.value(of: list, index: 1) == "b")

@@ -148,7 +148,7 @@ public final class ConfigPlugins: Sendable {
         let bytes: [UInt8]
         do {
             let caller = try await reader()
-            bytes = try await S3Client.make(caller).getObject(bucket: bucket, key: key)
+            bytes = try await S3Client.getObject(bucket: bucket, key: key, caller: caller)
         } catch let e as AWSError {
             throw fail("failed to setup plugins: failed to read tfstate: \(url): \(e.code): \(e.message)")
         } catch is CancellationError {

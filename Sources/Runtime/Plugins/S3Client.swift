@@ -32,4 +32,15 @@ struct S3Client {
         ])
         return try await caller.send(.s3, "GetObject", request).body
     }
+
+    /// GetObject, asked again in the bucket's own region when S3 says it is another
+    /// (as tfstate-lookup finds the bucket's region).
+    static func getObject(bucket: String, key: String, caller: any AWSCaller) async throws -> [UInt8] {
+        do {
+            return try await make(caller).getObject(bucket: bucket, key: key)
+        } catch let e as AWSError {
+            guard let region = e.fields["Region"], let client = caller as? AWSClient, region != client.region else { throw e }
+            return try await make(client.inRegion(region)).getObject(bucket: bucket, key: key)
+        }
+    }
 }
