@@ -24,7 +24,8 @@ struct Ecsh: ParsableCommand {
               --region REGION       AWS region (else the config's region, AWS_REGION,
                                     AWS_DEFAULT_REGION, the profile's region)
               --profile NAME        profile of ~/.aws/config and ~/.aws/credentials
-              --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
+              --endpoint-url URL    send ECS, CloudWatch Logs, STS, SSM, Secrets Manager
+                                    and S3 calls here (moto)
               --config FILE         load an ecspresso config first, as config(FILE) does
                                     (else ECSPRESSO_CONFIG)
               --cluster NAME        cluster for calls that name none

@@ -18,7 +18,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "A profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE).")
     var profile: String?
 
-    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send ECS, CloudWatch Logs and STS calls here (a local mock such as moto).", valueName: "url"))
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send ECS, CloudWatch Logs, STS, SSM, Secrets Manager and S3 calls here (a local mock such as moto).", valueName: "url"))
     var endpointURL: String?
 
     @Option(help: ArgumentHelp("An ecspresso config (.yml, .yaml, .json, .jsonnet) to load before the script runs, as config() does (else ECSPRESSO_CONFIG).", valueName: "file"))
