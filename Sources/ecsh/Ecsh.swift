@@ -54,7 +54,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, LSPCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 
