@@ -303,6 +303,7 @@ func keyHint(_ k: String, _ ms: MapStorage) -> String {
 }
 
 func fieldGet(_ b: Value, _ name: String, _ range: SourceRange, _ m: Machine) throws(Unwind) -> Value {
+    let isLength = ["length", "size", "len", "count"].contains(name)
     switch b {
     case .map(let ms):
         if let v = ms.entries[name] { return v }
@@ -314,7 +315,7 @@ func fieldGet(_ b: Value, _ name: String, _ range: SourceRange, _ m: Machine) th
         if let v = r.fields[name] { return v }
         let hint = suggestion(for: name, among: r.fields.keys).map { " (did you mean '\($0)'?)" } ?? ""
         throw m.error("\(r.typeName) has no field '\(name)'\(hint)", at: range, code: "AttributeError")
-    case .string, .list, .range where ["length", "size", "len", "count"].contains(name):
+    case .string where isLength, .list where isLength, .range where isLength:
         throw m.error("\(b.typeName) has no field '\(name)': use len(x)", at: range, code: "AttributeError")
     case .nil:
         throw m.error("cannot read field '\(name)' of nil (use ?. to allow nil)", at: range, code: "TypeError")

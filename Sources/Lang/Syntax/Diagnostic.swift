@@ -114,8 +114,17 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// The closest candidate to `name`, if close enough to be a plausible typo ("did you mean").
 public func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
-    // Every short name is "close" to every other: suggest nothing for them.
-    if name.count < 3 { return nil }
+    // Every short name is "close" to many others: one or two letters get a hint only when a
+    // single candidate is one edit away (`rn` -> `run`, but `x` among `i` and `n` gets none).
+    if name.count < 3 {
+        guard !name.isEmpty else { return nil }
+        var found: String?
+        for c in candidates where c != name && editDistance(name, c) <= 1 {
+            if found != nil, found != c { return nil }
+            found = c
+        }
+        return found
+    }
     var best: (String, Int)?
     for c in candidates where c != name {
         let d = editDistance(name, c)
