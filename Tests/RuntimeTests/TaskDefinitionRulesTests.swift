@@ -69,8 +69,8 @@ import Testing
         #expect(total?.message.contains("600 MiB") == true)
         let tiny = try only(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":4}]}"#)
         #expect(tiny?.path == "containerDefinitions[0].memory")
-        let zero = try only(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":0}]}"#)
-        #expect(zero?.message.contains("positive") == true)
+        let zero = try only(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"memoryReservation":0}]}"#)
+        #expect(zero?.message == "containerDefinitions[0].memoryReservation must be a positive whole number of MiB, not 0")
     }
 
     @Test func networkModeAndCompatibilitiesTakeTheirEnums() throws {

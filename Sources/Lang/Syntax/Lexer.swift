@@ -279,8 +279,10 @@ struct Lexer {
             if c == UInt8(ascii: "\""), peekByte(1) == 0x22, peekByte(2) == 0x22 { i += 3; break }
             if c == 0x0A {
                 guard triple else {
+                    // Inside `${...}` this is usually the outer string's closing quote read as
+                    // an opening one: the enclosing string reports its unclosed `${`.
                     throw Diagnostic(.syntax, "unterminated string: a \"...\" string must end on the line it starts; add the closing \" (for text over several lines use \"\"\"...\"\"\" or \\n)",
-                                     at: range(start, start + 1))
+                                     at: range(start, start + 1), atEndOfInput: interpolationDepth > 0)
                 }
                 i += 1
                 if !startLine(indent: indent) { text.append(0x0A) }
