@@ -45,7 +45,7 @@ struct LexerTests {
         #expect(throws: Diagnostic.self) { try kinds("\"open") }
         let open = lexError("let x = \"open")
         #expect(open?.message.contains("unterminated string") == true)
-        #expect(open?.atEndOfInput == true)
+        #expect(open?.atEndOfInput == false, "more lines cannot close a one-line string")
         #expect(open?.range?.location == SourceLocation(line: 1, column: 9))
         #expect(lexError("x = 12abc")?.message == "invalid number literal '12abc'")
         #expect(lexError("99999999999999999999")?.message.contains("too large") == true)

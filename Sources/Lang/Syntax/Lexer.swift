@@ -272,7 +272,9 @@ struct Lexer {
         if triple, i < limit, b[i] == 0x0A { i += 1; _ = startLine(indent: indent) }
         while true {
             guard i < limit else {
-                throw Diagnostic(.syntax, "unterminated string: expected a closing \(quote)", at: range(start, start + quote.utf8.count), atEndOfInput: true)
+                // More lines cannot close a one-line string: the REPL reports it at once.
+                throw Diagnostic(.syntax, "unterminated string: expected a closing \(quote)", at: range(start, start + quote.utf8.count),
+                                 atEndOfInput: triple || interpolationDepth > 0)
             }
             let c = b[i]
             if c == UInt8(ascii: "\""), !triple { i += 1; break }
