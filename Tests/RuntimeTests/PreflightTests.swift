@@ -42,6 +42,19 @@ import Testing
         #expect(e?.code == "ValueError")
     }
 
+    @Test func overridesBuiltAsTheBuiltinBuildsThem() throws {
+        let o = try Preflight.overrides(arguments: ["container": .string("ap"), "command": .list([.string("migrate")])])
+        #expect(try JSON.encode(o) == #"{"containerOverrides":[{"name":"ap","command":["migrate"]}]}"#)
+        #expect(check(["overrides": o])?.message.contains("overrides name container 'ap'") == true)
+        let typo = #expect(throws: ScriptError.self) {
+            try Preflight.overrides(arguments: ["containers": try JSON.decode(#"[{"name":"app","comand":["x"]}]"#)])
+        }
+        #expect(typo?.message.contains("did you mean 'command'") == true, "\(typo?.message ?? "")")
+        #expect(throws: ScriptError.self) { try Preflight.overrides(arguments: ["command": .list([])]) }
+        let unknown = #expect(throws: ScriptError.self) { try Preflight.overrides(arguments: ["contianer": .string("app")]) }
+        #expect(unknown?.code == "TypeError")
+    }
+
     @Test func fargateWithoutANetworkConfiguration() throws {
         #expect(check([:], definition: Self.fargate)?.message.contains("FARGATE tasks need networkConfiguration") == true)
         #expect(check(["launchType": .string("FARGATE")])?.message.contains("FARGATE") == true)

@@ -38,6 +38,16 @@ public enum Preflight {
         return TaskDefinitions.local(definition)
     }
 
+    /// `overrides(...)` with these named arguments: the TaskOverride `run(overrides:)`
+    /// would get, checked as `overrides()` checks it (ScriptError `overrides(): ...`).
+    /// Names that are not `overrides()` parameters are a TypeError.
+    public static func overrides(arguments: OrderedDictionary<String, Value>) throws -> Value {
+        if let bad = arguments.keys.first(where: { !OverridesBuiltin.parameters.contains($0) }) {
+            throw ScriptError("overrides() has no parameter named '\(bad)'", code: "TypeError")
+        }
+        return try OverridesBuiltin.build(arguments)
+    }
+
     /// Every check `run()` makes before RunTask (``RunPlan/request(definition:defaults:cluster:unknown:)``).
     ///
     /// - Parameters:
