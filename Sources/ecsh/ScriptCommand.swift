@@ -53,7 +53,7 @@ struct ScriptCommand: ParsableCommand {
                 Report.error("\(error)")
                 return 1
             }
-            ECSBuiltins.all(session: session).forEach(interpreter.register)
+            ECSBuiltins.install(into: interpreter, session: session)
             return Signals.whileRunning {
                 let outcome = interpreter.run(file)
                 output.flush()

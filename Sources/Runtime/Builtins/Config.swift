@@ -5,14 +5,14 @@ import OrderedCollections
 /// `config(path?)`: an ecspresso.yml becomes the default for what follows.
 enum ConfigBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("config", [.optional("path")],
+        ECSBuiltins.builtin("config", [.optional("path", type: .string)],
             "Loads an ecspresso-style ecspresso.yml (region, cluster, task_definition, service_definition, timeout) and makes it the default for what follows. Returns what it read as a Map.") { args in
             let path = try args.optionalString("path") ?? "ecspresso.yml"
             let defaults = try RunDefaults(configFile: session.resolvePath(path), environment: session.options.environment,
                                            extStr: session.options.extStr)
             session.setDefaults(defaults)
             return describe(defaults)
-        }
+        }.returning(.shapedMap("Config"))
     }
 
     static func describe(_ d: RunDefaults) -> Value {

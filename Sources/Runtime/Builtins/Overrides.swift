@@ -11,14 +11,18 @@ enum OverridesBuiltin {
     static func make() -> Builtin {
         Builtin("overrides", parameters.map { BuiltinParameter.optional($0, .named) },
                 doc: "Builds and checks a TaskOverride: overrides(container: \"app\", command: [...], env: {...}), or containers: [...] for several.") { args, _ in
-            var given = OrderedDictionary<String, Value>()
-            for name in parameters where args.isGiven(name) { given[name] = args[name] }
-            return try build(given)
-        }
+            try build(args)
+        }.returning(.shapedMap("Overrides"))
     }
 
-    /// The TaskOverride of `overrides()`'s given arguments, by name, checked. Pure, so
-    /// ``Preflight`` calls it too.
+    static func build(_ args: Arguments) throws -> Value {
+        var given = OrderedDictionary<String, Value>()
+        for name in parameters where args.isGiven(name) { given[name] = args[name] }
+        return try build(given)
+    }
+
+    /// The TaskOverride of `overrides()`'s given arguments, by name, checked. Pure, so it
+    /// also runs before a script starts.
     static func build(_ given: OrderedDictionary<String, Value>) throws -> Value {
         let args = Given(values: given)
         var out = OrderedDictionary<String, Value>()

@@ -4,7 +4,7 @@ import Lang
 /// `register(file_or_map?)`: RegisterTaskDefinition.
 enum RegisterBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("register", [.optional("definition")],
+        ECSBuiltins.builtin("register", [.optional("definition", type: .union([.string, .map(.any)]))],
             "Registers a task definition from a JSON or Jsonnet file, or a Map, and returns a TaskDefinition (.arn, .family, .revision). With no argument, the task_definition of config().") { args in
             let definition: Value
             switch args["definition"] {
@@ -21,14 +21,14 @@ enum RegisterBuiltin {
                 throw ScriptErrors.type("register", "definition", "a file path or a Map", v)
             }
             return TaskRecord.definition(try await TaskDefinitions.register(definition, session: session))
-        }
+        }.returning(.record("TaskDefinition"))
     }
 }
 
 /// `taskdef(family, revision?)`: DescribeTaskDefinition.
 enum TaskDefBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("taskdef", [.init("family"), .optional("revision")],
+        ECSBuiltins.builtin("taskdef", [.init("family", type: .string), .optional("revision", type: .int)],
             "An existing task definition: the latest ACTIVE revision of the family, or the given one.") { args in
             var name = try args.string("family")
             switch args["revision"] {
@@ -37,6 +37,6 @@ enum TaskDefBuiltin {
             case let v: throw ScriptErrors.type("taskdef", "revision", "an Int of 1 or more", v)
             }
             return TaskRecord.definition(try await TaskDefinitions.describe(name, session: session))
-        }
+        }.returning(.record("TaskDefinition"))
     }
 }

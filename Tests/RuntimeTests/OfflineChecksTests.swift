@@ -6,7 +6,7 @@ import Testing
 
 /// What `config()`, `register()` and `run()` would refuse, found with no session, no
 /// backend and no network call.
-@Suite struct PreflightTests {
+@Suite struct OfflineChecksTests {
     static let app: TaskDefinitionDescription = {
         var td = TaskDefinitionDescription(family: "app")
         td.containerDefinitions = [ContainerDefinition(name: "app", essential: true), ContainerDefinition(name: "sidecar", essential: false)]
@@ -23,7 +23,7 @@ import Testing
     func check(_ arguments: OrderedDictionary<String, Value>, unknown: Set<String> = [],
                definition: TaskDefinitionDescription = app, defaults: RunDefaults = RunDefaults()) -> ScriptError? {
         do {
-            try Preflight.run(arguments: arguments, unknown: unknown, definition: definition, defaults: defaults)
+            try OfflineChecks.run(arguments: arguments, unknown: unknown, definition: definition, defaults: defaults)
             return nil
         } catch {
             return error as? ScriptError
@@ -43,15 +43,15 @@ import Testing
     }
 
     @Test func overridesBuiltAsTheBuiltinBuildsThem() throws {
-        let o = try Preflight.overrides(arguments: ["container": .string("ap"), "command": .list([.string("migrate")])])
+        let o = try OfflineChecks.overrides(arguments: ["container": .string("ap"), "command": .list([.string("migrate")])])
         #expect(try JSON.encode(o) == #"{"containerOverrides":[{"name":"ap","command":["migrate"]}]}"#)
         #expect(check(["overrides": o])?.message.contains("overrides name container 'ap'") == true)
         let typo = #expect(throws: ScriptError.self) {
-            try Preflight.overrides(arguments: ["containers": try JSON.decode(#"[{"name":"app","comand":["x"]}]"#)])
+            try OfflineChecks.overrides(arguments: ["containers": try JSON.decode(#"[{"name":"app","comand":["x"]}]"#)])
         }
         #expect(typo?.message.contains("did you mean 'command'") == true, "\(typo?.message ?? "")")
-        #expect(throws: ScriptError.self) { try Preflight.overrides(arguments: ["command": .list([])]) }
-        let unknown = #expect(throws: ScriptError.self) { try Preflight.overrides(arguments: ["contianer": .string("app")]) }
+        #expect(throws: ScriptError.self) { try OfflineChecks.overrides(arguments: ["command": .list([])]) }
+        let unknown = #expect(throws: ScriptError.self) { try OfflineChecks.overrides(arguments: ["contianer": .string("app")]) }
         #expect(unknown?.code == "TypeError")
     }
 
@@ -129,26 +129,26 @@ import Testing
         _ = try dir.write("ecspresso.yml", "region: us-east-1\ncluster: c1\ntask_definition: td.json\n")
         var options = SessionOptions(environment: ["IMAGE": "busybox"], workingDirectory: dir.path)
         options.cluster = nil
-        let config = try Preflight.config("ecspresso.yml", options: options)
+        let config = try OfflineChecks.config("ecspresso.yml", options: options)
         #expect(config.cluster == "c1")
-        let td = try #require(try Preflight.taskDefinition(config: config, options: options))
+        let td = try #require(try OfflineChecks.taskDefinition(config: config, options: options))
         #expect(td.family == "job")
         #expect(td.containerNames == ["main"])
-        #expect(try Preflight.taskDefinition(config: RunDefaults(), options: options) == nil)
+        #expect(try OfflineChecks.taskDefinition(config: RunDefaults(), options: options) == nil)
 
-        let missing = #expect(throws: ConfigError.self) { try Preflight.taskDefinition(file: "nope.json", options: options) }
+        let missing = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "nope.json", options: options) }
         #expect(missing?.message == "no such file")
         _ = try dir.write("bad.json", "{\n  \"family\": \"job\",\n  \"containerDefinitions\": [{\"name\": \"main\", \"image\": \"busybox\"}]\n}")
-        let rule = #expect(throws: ConfigError.self) { try Preflight.taskDefinition(file: "bad.json", options: options) }
+        let rule = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "bad.json", options: options) }
         #expect(rule?.line == 3)
         #expect(rule?.message.contains("needs \"memory\" or \"memoryReservation\"") == true)
     }
 
     @Test func aLiteralMapIsCheckedAsRegisterChecksIt() throws {
-        let ok = try Preflight.taskDefinition(map: try JSON.decode(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64}]}"#))
+        let ok = try OfflineChecks.taskDefinition(map: try JSON.decode(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64}]}"#))
         #expect(ok.containerNames == ["a"])
         let e = #expect(throws: ScriptError.self) {
-            try Preflight.taskDefinition(map: try JSON.decode(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i"}]}"#))
+            try OfflineChecks.taskDefinition(map: try JSON.decode(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i"}]}"#))
         }
         #expect(e?.message.hasPrefix("register(): container 'a'") == true)
     }

@@ -10,7 +10,7 @@ import OrderedCollections
 /// Every function is synchronous and reads at most the files it is given. Errors are the
 /// ones the built-ins raise at run time: a ``ConfigError`` (file, line, column) for a
 /// file, a `ScriptError` (`run(): ...`, code ValueError or TypeError) for arguments.
-public enum Preflight {
+public enum OfflineChecks {
     /// `config("path")`: the ecspresso.yml and its service definition, read as `config()`
     /// reads them. A relative path is read from `options.workingDirectory`.
     public static func config(_ path: String, options: SessionOptions) throws -> RunDefaults {
