@@ -73,6 +73,14 @@ import Testing
         #expect(zero?.message == "containerDefinitions[0].memoryReservation must be a positive whole number of MiB, not 0")
     }
 
+    @Test func containerCPUIsUnitsWithinTheTasks() throws {
+        let over = try only(#"{"family":"f","cpu":"256","containerDefinitions":[{"name":"a","image":"i","memory":64,"cpu":200},{"name":"b","image":"i","memory":64,"cpu":100}]}"#)
+        #expect(over?.message == "the containers reserve 300 CPU units in all, more than the task's cpu (256)")
+        #expect(try problems(#"{"family":"f","cpu":"256","containerDefinitions":[{"name":"a","image":"i","memory":64,"cpu":256}]}"#).isEmpty)
+        let negative = try only(#"{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64,"cpu":-1}]}"#)
+        #expect(negative?.path == "containerDefinitions[0].cpu")
+    }
+
     @Test func networkModeAndCompatibilitiesTakeTheirEnums() throws {
         let mode = try only(#"{"family":"f","networkMode":"vpc","containerDefinitions":[\#(Self.container)]}"#)
         #expect(mode?.path == "networkMode")

@@ -90,12 +90,12 @@ public enum TaskDefinitionRules {
         }
 
         containers(fields["containerDefinitions"], path: at("containerDefinitions"), prefix: prefix,
-                   networkMode: networkMode, taskMemory: taskMemory, problem: problem)
+                   networkMode: networkMode, taskCPU: taskCPU, taskMemory: taskMemory, problem: problem)
         return out
     }
 
     private static func containers(_ value: Value?, path containersPath: String, prefix: String, networkMode: String?,
-                                   taskMemory: Int?, problem: (String, String) -> Void) {
+                                   taskCPU: Int?, taskMemory: Int?, problem: (String, String) -> Void) {
         guard let value, !value.isNil else {
             problem(prefix, "the task definition has no \"containerDefinitions\": a task definition needs at least one container")
             return
@@ -110,7 +110,7 @@ public enum TaskDefinitionRules {
         }
         var seen: [String: Int] = [:]
         var essentials = 0
-        var reserved = 0
+        var reserved = 0, cpuUnits = 0
         for (index, item) in items.enumerated() {
             let path = JSONLocation.element(containersPath, index)
             guard case .map(let m) = item else {
@@ -160,6 +160,12 @@ public enum TaskDefinitionRules {
                 problem(path + ".memory", "\(label): memory must be at least 6 MiB (Docker reserves that much), not \(memory)")
             }
             reserved += reservation ?? memory ?? 0
+            switch c["cpu"] {
+            case nil, .nil?: break
+            case .int(let n)? where n >= 0: cpuUnits += n
+            case .int(let n)?: problem(path + ".cpu", "\(path).cpu must be a whole number of CPU units (0 or more), not \(n)")
+            case let other?: problem(path + ".cpu", "\(path).cpu must be a whole number of CPU units (0 or more), not \(other.typeNameWithArticle)")
+            }
             if case .list(let ports)? = c["portMappings"], !ports.isEmpty {
                 if networkMode == "none" {
                     problem(path + ".portMappings", "\(label) has portMappings, which networkMode 'none' does not allow")
@@ -173,6 +179,9 @@ public enum TaskDefinitionRules {
                     }
                 }
             }
+        }
+        if let taskCPU, cpuUnits > taskCPU {
+            problem(containersPath, "the containers reserve \(cpuUnits) CPU units in all, more than the task's cpu (\(taskCPU))")
         }
         if let taskMemory, reserved > taskMemory {
             problem(containersPath, "the containers reserve \(reserved) MiB in all, more than the task's memory (\(taskMemory) MiB)")
