@@ -25,17 +25,22 @@ extension TypeChecker {
             return StaticArgument(type: .string, constant: known ? .string(text) : nil)
         case .name(let name, _): return type(ofName: name)
         case .list(let items, _):
-            let vs = items.map { infer($0) }
-            let element = vs.reduce(ScriptType.never) { $0.join($1.type) }.capped(1)
-            let consts = vs.compactMap(\.constant)
-            return StaticArgument(type: .list(element), constant: consts.count == vs.count ? .list(consts) : nil)
+            var element = ScriptType.never
+            // Constants matter only to preflight, in the reporting pass, and only small ones.
+            var consts: [Value]? = reporting && items.count <= Self.constantItems ? [] : nil
+            for item in items {
+                let v = infer(item)
+                if v.type != element { element = element.join(v.type) }
+                if let c = v.constant { consts?.append(c) } else { consts = nil }
+            }
+            return StaticArgument(type: .list(element.capped(1)), constant: consts.map { .list($0) })
         case .map(let entries, _):
             var value = ScriptType.never
             var consts: [(String, Value)] = []
-            var known = true
+            var known = reporting && entries.count <= Self.constantItems
             for (k, v) in entries {
                 let kv = infer(k), vv = infer(v)
-                value = value.join(vv.type)
+                if vv.type != value { value = value.join(vv.type) }
                 if known, case .string(let key)? = kv.constant, let c = vv.constant { consts.append((key, c)) } else { known = false }
             }
             var constant: Value?
@@ -85,6 +90,9 @@ extension TypeChecker {
         case .call(let callee, let args, let r): return call(callee, args, r)
         }
     }
+
+    /// Lists and Maps longer than this are not folded into constants: run parameters are small.
+    static let constantItems = 1000
 
     /// The result type of a binary operator where the operands' types decide it.
     func binaryResult(_ op: BinaryOp, _ a: ScriptType, _ b: ScriptType) -> ScriptType {
@@ -142,6 +150,7 @@ extension TypeChecker {
                 if let b = env.builtins[name] { return builtinCall(b, args, r) }
             case .function(let f)?:
                 args.forEach { _ = infer($0.value) }
+                readKeys.insert(f.range.start)
                 return StaticArgument(type: results[f.range.start] ?? .never)
             default: break
             }

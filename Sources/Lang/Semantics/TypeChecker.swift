@@ -25,7 +25,7 @@ final class TypeChecker {
         case known(ScriptType)
     }
 
-    let env: Environment
+    var env: Environment
     let file: SourceFile
     var diagnostics: [Diagnostic] = []
     var reporting = false
@@ -48,16 +48,17 @@ final class TypeChecker {
     /// Every problem found in a resolved chunk, in source order.
     static func check(_ stmts: [Stmt], file: SourceFile, env: Environment) -> [Diagnostic] {
         let c = TypeChecker(env: env, file: file)
-        // Types only grow from pass to pass; a script whose types never settle is not
-        // reported on, rather than reported on wrongly.
+        // Types only grow from walk to walk; the problems of the walk that changed nothing
+        // are the answer (most scripts need one walk). A script whose types never settle is
+        // not reported on, rather than reported on wrongly.
+        c.reporting = true
         for _ in 0..<6 {
             c.changed = false
+            c.diagnostics = []
+            c.readKeys = []
+            c.env.preflight?.values = [:]
             c.walkTop(stmts)
-            if !c.changed {
-                c.reporting = true
-                c.walkTop(stmts)
-                return c.diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
-            }
+            if !c.changed { return c.diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) } }
         }
         return []
     }
@@ -87,23 +88,29 @@ final class TypeChecker {
 
     func declare(_ name: String, _ b: Binding) { scopes[scopes.count - 1][name] = b }
 
-    /// Joins a type into a `var`'s (or sets a `let`'s), noting growth.
+    /// Names (by key) and function results read so far in this walk: a type that grows after
+    /// it was read needs another walk, one that grows before any read does not.
+    var readKeys: Set<Int> = []
+
+    /// Joins a type into a `var`'s (or sets a `let`'s), noting growth that was seen too early.
     func assign(_ key: Int, _ t: ScriptType, isConst: Bool) {
         let old = declared[key]
         let new = isConst ? t : (old ?? .never).join(t).capped()
         if old != new {
             declared[key] = new
-            // A let is set from scratch each pass: only a change against the last pass counts.
-            changed = true
+            if readKeys.contains(key) { changed = true }
         }
     }
 
     func type(ofName name: String) -> StaticArgument {
         switch lookup(name) {
         case .variable(let key, let isConst)?:
+            readKeys.insert(key)
             if isConst, let f = facts[key] { return f }
             return StaticArgument(type: declared[key] ?? .never)
-        case .function(let f)?: return StaticArgument(type: .function(FunctionType(parameters: f.parameters.map { _ in .any }, result: results[f.range.start] ?? .never)))
+        case .function(let f)?:
+            readKeys.insert(f.range.start)
+            return StaticArgument(type: .function(FunctionType(parameters: f.parameters.map { _ in .any }, result: results[f.range.start] ?? .never)))
         case .module?: return StaticArgument(type: .any)
         case .known(let t)?: return StaticArgument(type: t)
         case nil:
@@ -140,7 +147,7 @@ final class TypeChecker {
         case .declare(let isConst, _, let nr, let value, _):
             let v = infer(value)
             assign(nr.start, v.type, isConst: isConst)
-            if isConst, reporting { facts[nr.start] = v }
+            if isConst { facts[nr.start] = v }
         case .assign(let target, let op, let value, _):
             let v = infer(value).type
             assignTo(target, op, v)
@@ -257,7 +264,7 @@ final class TypeChecker {
             let new = old.join(result).capped()
             if new != old {
                 results[f.range.start] = new
-                changed = true
+                if readKeys.contains(f.range.start) { changed = true }
             }
         }
         return .function(FunctionType(parameters: params, result: result))
