@@ -43,8 +43,15 @@ public enum TaskDefinitions {
         return td
     }
 
-    /// RegisterTaskDefinition, remembered.
+    /// Throws the first rule of RegisterTaskDefinition `definition` breaks, as `register()`'s ValueError.
+    static func check(_ definition: Value) throws {
+        if let first = TaskDefinitionRules.problems(definition).first { throw ScriptErrors.value("register", first.message) }
+    }
+
+    /// RegisterTaskDefinition, remembered. A definition ECS would refuse
+    /// (``TaskDefinitionRules``) is refused here, in every backend, before any call.
     public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
+        try check(definition)
         let td = try await session.backend().registerTaskDefinition(definition)
         session.remember(td)
         return td
