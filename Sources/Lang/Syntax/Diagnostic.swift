@@ -17,7 +17,11 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.range = range
         self.callStack = callStack
         self.atEndOfInput = atEndOfInput
+        file = range?.file
     }
+
+    /// Keeps the file alive for as long as the diagnostic may be rendered.
+    private let file: SourceFile?
 
     public var description: String { render(color: false) }
 
