@@ -35,6 +35,8 @@ public final class Interpreter {
     public let arguments: [String]
     let machine: Machine
     private let mainGlobals = GlobalStore()
+    /// The REPL's entries: the session's names point into them (declarations, errors).
+    private var replFiles: [SourceFile] = []
     private var madeLoader: ModuleLoader?
     /// Made at the first run (not lazy: `deinit` must not make one).
     private var loader: ModuleLoader {
@@ -141,6 +143,7 @@ public final class Interpreter {
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
+        if repl { replFiles.append(file) }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
         machine.resetSteps()

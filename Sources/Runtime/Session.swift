@@ -167,11 +167,7 @@ public final class ECSSession: Sendable {
     }
 
     /// Reads a path relative to the session's working directory.
-    public func resolvePath(_ path: String) -> String {
-        // Left as written when it already means the same file, so messages show the user's path.
-        if path.hasPrefix("/") || options.workingDirectory == FileManager.default.currentDirectoryPath { return path }
-        return URL(fileURLWithPath: options.workingDirectory).appendingPathComponent(path).path
-    }
+    public func resolvePath(_ path: String) -> String { options.resolvePath(path) }
 }
 
 /// Breaks the cycle session → poller → session.

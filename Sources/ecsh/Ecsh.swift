@@ -15,7 +15,9 @@ struct Ecsh: ParsableCommand {
             ecsh -e CODE [ARGS...]  run CODE
             ecsh - [ARGS...]        run a script read from stdin
             ecsh                    start the REPL (on a terminal)
-            ecsh check FILE...      parse and resolve scripts without running them
+            ecsh check FILE...      check scripts (syntax, names, types, ECS preflight)
+                                    without running them
+            ecsh lsp                the language server, for editors
             ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
                                     (`ecsh run --help` lists its flags; the options
                                     below may come before or after `run`)
@@ -60,7 +62,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, LSPCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 

@@ -310,7 +310,7 @@ import Testing
             DryRunBackend(reads: nil) { sink.write($0 + "\n") }
         }
         let r = await runScript(#"""
-            let td = register({family: "web", containerDefinitions: [{name: "app", image: "x",
+            let td = register({family: "web", containerDefinitions: [{name: "app", image: "x", memory: 64,
                                environment: [{name: "DB_PASSWORD", value: "hunter2"}, {name: "MODE", value: "fast"}]}]})
             run(td, overrides: overrides(container: "app", env: {API_TOKEN: "tok-123", STAGE: "prod"}))
             """#, session: session, sink: sink)

@@ -128,7 +128,7 @@ enum StandardLibrary {
                 }
                 return .nil
             },
-            Builtin("help", [.optional("name")], doc: "Lists the built-ins, or shows one: help(\"run\") or help(run).") { a, ctx in
+            Builtin("help", [.optional("name")], doc: "Lists the built-ins, or shows one: help(\"run\") or help(run); help(\"for\") explains a keyword.") { a, ctx in
                 let all = ctx.machine.interpreter?.builtins ?? [:]
                 var name: String?
                 switch a[0] {
@@ -145,8 +145,12 @@ enum StandardLibrary {
                     return .nil
                 }
                 if let name {
+                    if all[name] == nil, let text = KeywordHelp.entries[name] {
+                        ctx.output.write("\(text)\n")
+                        return .nil
+                    }
                     guard let b = all[name] else {
-                        let hint = suggestion(for: name, among: all.keys).map { " (did you mean '\($0)'?)" } ?? ""
+                        let hint = suggestion(for: name, among: Array(all.keys) + KeywordHelp.entries.keys).map { " (did you mean '\($0)'?)" } ?? ""
                         throw ScriptError("help(): no built-in named '\(name)'\(hint)", code: "NameError")
                     }
                     ctx.output.write("\(b.signature)\n  \(b.doc.replacingOccurrences(of: "\n", with: "\n  "))\n")

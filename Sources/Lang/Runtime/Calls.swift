@@ -21,8 +21,13 @@ final class FunctionProto {
     /// Binds calls that name arguments or leave some to their defaults.
     private(set) lazy var signature = Signature(proto: self)
 
+    /// The file the function was written in, kept alive with the function: its errors
+    /// point into it after the chunk that defined it is gone (a REPL entry's, say).
+    let file: SourceFile
+
     init(name: String, parameterNames: [String], defaults: [ExprNode?], frameSize: Int, body: StmtNode,
-         expressionBody: ExprNode?, boxedParameters: [Int], captureSlots: [Int], range: SourceRange) {
+         expressionBody: ExprNode?, boxedParameters: [Int], captureSlots: [Int], range: SourceRange, file: SourceFile) {
+        self.file = file
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults

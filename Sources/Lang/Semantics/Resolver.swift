@@ -542,7 +542,7 @@ final class Resolver {
         scope = outer
         let proto = FunctionProto(name: f.name ?? name ?? "fn", parameterNames: f.parameters.map(\.name), defaults: defaults,
                                   frameSize: max(inner.nextSlot, 1), body: body, expressionBody: expressionBody,
-                                  boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range)
+                                  boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range, file: file)
         return FunctionNode(proto, captureFrom: inner.captures.map(\.from), f.range)
     }
 }

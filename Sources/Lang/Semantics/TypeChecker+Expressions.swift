@@ -85,6 +85,7 @@ extension TypeChecker {
         case .field(let base, let name, let optional, let nameRange, _):
             if case .name(let n, _) = base, case .module? = lookup(n) { return StaticArgument(type: .any) }
             let tb = infer(base).type
+            if nameRange.start == probe { probed = (probed ?? .never).join(optional ? tb.nonNil : tb) }
             return StaticArgument(type: field(tb, name, optional: optional, at: nameRange))
         case .function(let f): return StaticArgument(type: function(f, parameterTypes: nil))
         case .call(let callee, let args, let r): return call(callee, args, r)

@@ -65,6 +65,7 @@ extension TypeChecker {
                 _ r: SourceRange) -> StaticArgument {
         let base = infer(baseExpr).type
         let receiver = optional ? base.nonNil : base
+        if nameRange.start == probe { probed = (probed ?? .never).join(receiver) }
         // `xs.append(v)` on a variable: the list now holds v's type too.
         if name == "append", args.count == 1 {
             let v = infer(args[0].value).type

@@ -47,7 +47,13 @@ final class TypeChecker {
 
     /// Every problem found in a resolved chunk, in source order.
     static func check(_ stmts: [Stmt], file: SourceFile, env: Environment) -> [Diagnostic] {
+        settle(stmts, file: file, env: env).diagnostics
+    }
+
+    /// Walks until the types settle; the checker then knows every name's type.
+    static func settle(_ stmts: [Stmt], file: SourceFile, env: Environment, probe: Int? = nil) -> TypeChecker {
         let c = TypeChecker(env: env, file: file)
+        c.probe = probe
         // Types only grow from walk to walk; the problems of the walk that changed nothing
         // are the answer (most scripts need one walk). A script whose types never settle is
         // not reported on, rather than reported on wrongly.
@@ -58,10 +64,18 @@ final class TypeChecker {
             c.readKeys = []
             c.env.preflight?.values = [:]
             c.walkTop(stmts)
-            if !c.changed { return c.diagnostics.sorted { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) } }
+            if !c.changed {
+                c.diagnostics.sort { ($0.range?.start ?? 0) < ($1.range?.start ?? 0) }
+                return c
+            }
         }
-        return []
+        c.diagnostics = []
+        return c
     }
+
+    /// For editors: the offset of a field name whose receiver's type is wanted, and that type.
+    var probe: Int?
+    var probed: ScriptType?
 
     /// How many `try` bodies the walk is inside: what fails there is the script's to catch.
     var tryDepth = 0

@@ -41,10 +41,12 @@ public struct RecordSchema: Sendable {
         Field("line", .optional(.int), "The line where it was raised."),
         Field("column", .optional(.int), "The column where it was raised."),
         Field("file", .optional(.string), "The file where it was raised."),
-        Field("status", .int, "ECS errors: the HTTP status."),
+        Field("status", .optional(.int), "ECS errors: the HTTP status."),
         Field("requestId", .optional(.string), "ECS errors: the request id, for AWS support."),
         Field("resourceIds", .any, "ConflictException: the tasks a reused client token launched."),
         Field("reasons", .list(.string), "TaskFailedToStart: why the tasks did not start."),
         Field("failed", .list(.string), "stop(): the tasks that could not be stopped."),
+        Field("tasks", .list(.any), "A launch cut short or a wait that timed out: the tasks it concerns."),
+        Field("unansweredClientTokens", .list(.string), "A launch cut short: client tokens of RunTask calls whose answer never came."),
     ], isOpen: true)
 }

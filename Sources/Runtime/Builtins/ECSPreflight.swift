@@ -21,8 +21,7 @@ enum ECSPreflight {
                 ?? EcspressoConfig.discover(in: session.options.workingDirectory) ?? EcspressoConfig.defaultFileName
             let d: RunDefaults
             do {
-                d = try RunDefaults(configFile: session.resolvePath(path), environment: session.options.environment,
-                                    extStr: session.options.extStr, extCode: session.options.extCode)
+                d = try OfflineChecks.config(path, options: session.options)
             } catch {
                 throw ScriptErrors.convert(error, builtin: "config")
             }
@@ -33,26 +32,19 @@ enum ECSPreflight {
 
     static func register(_ session: ECSSession) -> Preflight {
         { call in
-            let definition: Value
+            let definition: TaskDefinitionDescription?
             do {
                 switch call["definition"]?.constant {
                 case nil where call.isGiven("definition"): return nil
-                case nil, .nil?:
-                    let d = defaults(call, session)
-                    guard let path = d.taskDefinitionPath,
-                          let known = try TaskDefinitions.loadKnown(file: path, session: session, plugins: d.plugins) else { return nil }
-                    definition = known
+                case nil, .nil?: definition = try OfflineChecks.taskDefinition(config: defaults(call, session), options: session.options)
                 case .string(let path)?:
-                    // Plugin lookups that call AWS are not known yet: nothing to check then.
-                    guard let known = try TaskDefinitions.loadKnown(file: path, session: session, plugins: defaults(call, session).plugins)
-                    else { return nil }
-                    definition = known
-                case let v?: definition = v
+                    definition = try OfflineChecks.taskDefinition(file: path, options: session.options, plugins: defaults(call, session).plugins)
+                case let v?: definition = try OfflineChecks.taskDefinition(map: v)
                 }
             } catch {
                 throw ScriptErrors.convert(error, builtin: "register")
             }
-            return StaticArgument(type: .record("TaskDefinition"), fact: TaskDefinitions.local(definition))
+            return definition.map { StaticArgument(type: .record("TaskDefinition"), fact: $0) }
         }
     }
 
@@ -73,26 +65,14 @@ enum ECSPreflight {
 
     static func run(_ session: ECSSession) -> Preflight {
         { call in
-            guard let definition = call["taskdef"]?.fact as? TaskDefinitionDescription,
-                  !defaults(call, session).incomplete else { return nil }
-            // Which of these apply decides the network checks: unknown, nothing is checked.
-            for k in ["launchType", "capacityProviderStrategy", "networkConfiguration"] where call.isGiven(k) {
-                if call[k]?.constant == nil { return nil }
+            guard let definition = call["taskdef"]?.fact as? TaskDefinitionDescription else { return nil }
+            var arguments = OrderedDictionary<String, Value>()
+            var unknown = Set<String>()
+            for (name, argument) in call.arguments {
+                if let c = argument.constant { arguments[name] = c } else { unknown.insert(name) }
             }
-            var parameters = OrderedDictionary<String, Value>()
-            for k in ECSBuiltins.runTaskParameters where k != "count" {
-                if let c = call[k]?.constant { parameters[k] = c }
-            }
-            var count = 1
-            if case .int(let n)? = call["count"]?.constant { count = n }
-            var watch: String?
-            if case .string(let w)? = call["watch"]?.constant { watch = w }
-            let plan = RunPlan(parameters: parameters, count: count, watch: watch)
-            let scratch = ECSSession(options: session.options, output: { _ in }) { _ in
-                throw AWSSetupError("a check before the run makes no call")
-            }
-            scratch.setDefaults(defaults(call, session))
-            _ = try plan.request(definition: definition, session: scratch)
+            try OfflineChecks.run(arguments: arguments, unknown: unknown, definition: definition,
+                                  defaults: defaults(call, session), cluster: session.options.cluster)
             if let named = call["overrides"]?.fact as? NamedContainers {
                 let have = definition.containerNames
                 for name in named.names where !have.isEmpty && !have.contains(name) {

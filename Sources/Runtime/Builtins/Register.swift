@@ -15,13 +15,7 @@ enum RegisterBuiltin {
                 definition = try await TaskDefinitions.load(file: path, session: session)
             case .string(let path):
                 definition = try await TaskDefinitions.load(file: path, session: session)
-            case .map(let m):
-                guard case .string? = m.entries["family"] else {
-                    throw ScriptErrors.value("register", "the task definition needs a String 'family'")
-                }
-                guard case .list(let containers)? = m.entries["containerDefinitions"], !containers.isEmpty else {
-                    throw ScriptErrors.value("register", "the task definition needs a non-empty List 'containerDefinitions'")
-                }
+            case .map:
                 definition = args["definition"]
             case let v:
                 throw ScriptErrors.type("register", "definition", "a file path or a Map", v)

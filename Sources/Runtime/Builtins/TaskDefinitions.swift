@@ -33,21 +33,6 @@ public enum TaskDefinitions {
         try await TaskDefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext)
     }
 
-    /// The file's definition as far as is known without a call, for the checks before a
-    /// script runs: nil when a plugin function would need AWS. `plugins`: the config's, as
-    /// the checks have read it.
-    public static func loadKnown(file path: String, session: ECSSession, plugins: ConfigPlugins?) throws -> Value? {
-        var context = session.definitionContext
-        if let plugins { context.plugins = plugins }
-        do {
-            return try TaskDefinitionFile.load(path: session.resolvePath(path), environment: context.environment,
-                                               extStr: context.extStr, extCode: context.extCode,
-                                               functions: context.plugins?.functions ?? [:])
-        } catch is TemplateLookupNeeded {
-            return nil
-        }
-    }
-
     /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
     /// ecspresso file, decoded as a TaskOverride by the run's checks.
     public static func loadOverrides(file path: String, session: ECSSession) async throws -> Value {
@@ -83,8 +68,15 @@ public enum TaskDefinitions {
         return td
     }
 
-    /// RegisterTaskDefinition, remembered.
+    /// Throws the first rule of RegisterTaskDefinition `definition` breaks, as `register()`'s ValueError.
+    static func check(_ definition: Value) throws {
+        if let first = TaskDefinitionRules.problems(definition).first { throw ScriptErrors.value("register", first.message) }
+    }
+
+    /// RegisterTaskDefinition, remembered. A definition ECS would refuse
+    /// (``TaskDefinitionRules``) is refused here, in every backend, before any call.
     public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
+        try check(definition)
         let td = try await session.backend().registerTaskDefinition(definition)
         session.remember(td)
         return td
