@@ -48,3 +48,24 @@ import Testing
         #expect(Array(m.entries.keys) == ["family", "containerDefinitions"])
     }
 }
+
+/// RunTask's launch type and network checks in a script.
+@Suite struct RunTaskCheckTests {
+    @Test func managedInstancesIsRefusedBeforeAnyRunTask() async throws {
+        let (session, transport, sink) = ScriptedECSTests().session([ScriptedTransport.json(200, ScriptedECSTests.taskDefinition)])
+        let r = await runScript(#"run("app:3", cluster: "c", launchType: "MANAGED_INSTANCES")"#, session: session, sink: sink)
+        let error = try #require(r.error)
+        #expect(error.contains("launchType MANAGED_INSTANCES is not taken by RunTask"), "\(error)")
+        #expect(error.contains(#"capacityProviderStrategy: [{capacityProvider: "NAME"}] and no launchType"#), "\(error)")
+        #expect(!ScriptedECSTests().operations(transport).contains("RunTask"))
+    }
+
+    @Test func aMisspeltSubnetsKeyGetsADidYouMean() async throws {
+        let (session, transport, sink) = ScriptedECSTests().session([ScriptedTransport.json(200, ScriptedECSTests.taskDefinition)])
+        let r = await runScript(#"run("app:3", cluster: "c", launchType: "FARGATE", networkConfiguration: {awsvpcConfiguration: {subnet: ["s-1"]}})"#,
+                                session: session, sink: sink)
+        let error = try #require(r.error)
+        #expect(error.contains("needs 'subnets' ('subnet' given: did you mean 'subnets'?)"), "\(error)")
+        #expect(!ScriptedECSTests().operations(transport).contains("RunTask"))
+    }
+}

@@ -19,7 +19,7 @@ enum ShapeDecoding {
         do {
             result = try decoder.decode(T.self, from: Data(text.utf8))
         } catch let error as DecodingError {
-            throw ScriptError("\(builtin)(): \(describe(error, argument: argument))", code: "TypeError")
+            throw ScriptError("\(builtin)(): \(describe(error, argument: argument))" + misspelt(error, in: value), code: "TypeError")
         }
         // What the shape knows, re-encoded, shows which of the user's keys it dropped.
         let known = try JSON.decode(String(decoding: try WireJSON.encode(result), as: UTF8.self))
@@ -65,6 +65,23 @@ enum ShapeDecoding {
         "executionRoleArn", "taskRoleArn", "inferenceAcceleratorOverrides", "capacityProvider", "weight", "base",
         "expression", "field", "sizeInGiB", "managedEBSVolume", "roleArn", "name", "value", "key", "type",
     ]
+
+    /// For a missing required field, the given key that looks like a misspelling of it:
+    /// ` ('subnet' given: did you mean 'subnets'?)`.
+    static func misspelt(_ error: DecodingError, in value: Value) -> String {
+        guard case .keyNotFound(let key, let ctx) = error else { return "" }
+        var here = value
+        for k in ctx.codingPath {
+            switch here {
+            case .map(let m): here = m.entries[k.stringValue] ?? .nil
+            case .list(let l): here = k.intValue.flatMap { l.indices.contains($0) ? l[$0] : nil } ?? .nil
+            default: return ""
+            }
+        }
+        guard case .map(let m) = here,
+              let given = m.entries.keys.first(where: { suggestion(for: $0, among: [key.stringValue]) != nil }) else { return "" }
+        return " ('\(given)' given: did you mean '\(key.stringValue)'?)"
+    }
 
     static func describe(_ error: DecodingError, argument: String) -> String {
         func path(_ keys: [any CodingKey]) -> String {
