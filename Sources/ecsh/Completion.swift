@@ -27,6 +27,8 @@ struct Completion {
     /// the line before that word.
     func matches(for word: String, after before: String = "") -> [Match] {
         if word.isEmpty && before.allSatisfy(\.isWhitespace) { return [Self.indent] }
+        let context = CallContext(before: before)
+        if context.stringSoFar != nil { return context.paths(for: word) ?? [] }
         let (lead, chain) = Self.split(word)
         var parts = chain.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let partial = parts.removeLast()
@@ -35,7 +37,7 @@ struct Completion {
         if let first = path.first?.first, first.isNumber { return [] } // a number like 1.5
         let found: [Match]
         if path.isEmpty {
-            found = names()
+            found = context.namedArguments(interpreter.builtins) + names()
         } else {
             guard let value = lookUp(path) else { return [] }
             found = members(of: value)
