@@ -106,3 +106,33 @@ struct REPLInputTests {
     }
 }
 }
+
+extension ProcessTests.REPLInputTests {
+    @Test func tabAfterAnyExpressionOffersItsTypesFieldsAndMethods() throws {
+        let (tmux, home) = try session()
+        defer { tmux.kill(); home.remove() }
+        // tasks() is a List of Task: its item's fields, from the Task schema.
+        try tmux.type("tasks()[0].exitC")
+        try tmux.keys("Tab")
+        try tmux.expectEnd(["ecsh> tasks()[0].exitCode"])
+        try tmux.keys("C-u")
+        try tmux.type("tasks()[0].containers[0].imageD")
+        try tmux.keys("Tab")
+        try tmux.expectEnd(["ecsh> tasks()[0].containers[0].imageDigest"])
+        try tmux.keys("C-u")
+        // A method gets its parenthesis; no keyword is offered after a dot.
+        try tmux.type("range(3).ma")
+        try tmux.keys("Tab")
+        try tmux.expectEnd(["ecsh> range(3).map("])
+        try tmux.keys("C-u")
+        try tmux.type("len(tasks()) + tasks()[0].platformV")
+        try tmux.keys("Tab")
+        try tmux.expectEnd(["ecsh> len(tasks()) + tasks()[0].platformVersion"])
+        try tmux.keys("C-u")
+        try tmux.type("tasks()[0].zz")
+        try tmux.keys("Tab")
+        try tmux.expectEnd(["ecsh> tasks()[0].zz"])
+        try tmux.keys("C-u", "C-d")
+        try tmux.expectExit(0)
+    }
+}

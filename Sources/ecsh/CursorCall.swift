@@ -1,10 +1,10 @@
 import Foundation
 import Lang
 
-/// Where the cursor is in the call it types: inside which built-in's parentheses, and
+/// Where the cursor is in the call being typed: inside which built-in's parentheses, and
 /// whether inside a string argument. Read from the line before the word, by a scan that
 /// knows brackets and strings but not the grammar: completion must not run or parse code.
-struct CallContext {
+struct CursorCall {
     /// The innermost open `(` preceded by a name: that name.
     var callee: String?
     /// Arguments given before the cursor's one, by name (`until:` in `wait(t, until: ...)`).
