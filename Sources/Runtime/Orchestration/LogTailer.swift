@@ -148,6 +148,8 @@ actor LogTailer {
             for (container, stream) in streams {
                 followed.append(Followed(key: key, container: container, stream: stream, due: clock.now))
             }
+            // No awslogs stream: no line will come, its stop need not wait for any.
+            if streams.isEmpty { announceEnd(of: key) }
         }
     }
 
