@@ -1,3 +1,4 @@
+import Foundation
 import Lang
 
 /// What Tab offers for the word before the cursor: keywords, built-ins and the
@@ -27,6 +28,8 @@ struct Completion {
     /// the line before that word.
     func matches(for word: String, after before: String = "") -> [Match] {
         if word.isEmpty && before.allSatisfy(\.isWhitespace) { return [Self.indent] }
+        let context = CursorCall(before: before)
+        if context.stringSoFar != nil { return context.paths(for: word) ?? [] }
         let (lead, chain) = Self.split(word)
         var parts = chain.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         let partial = parts.removeLast()
@@ -34,11 +37,15 @@ struct Completion {
         let path = parts.map { $0.hasSuffix("?") ? String($0.dropLast()) : $0 }
         if let first = path.first?.first, first.isNumber { return [] } // a number like 1.5
         let found: [Match]
-        if path.isEmpty {
-            found = names()
-        } else {
-            guard let value = lookUp(path) else { return [] }
+        if path.isEmpty, lead.hasSuffix("."), !lead.hasSuffix("..") {
+            // `tasks()[0].`: the receiver ends in a bracket, so it is not in the word.
+            found = staticMembers(of: Self.trailingExpression(before + lead.dropLast()))
+        } else if path.isEmpty {
+            found = context.namedArguments(interpreter.builtins) + names()
+        } else if let value = lookUp(path) {
             found = members(of: value)
+        } else {
+            found = staticMembers(of: Self.trailingExpression(before + lead + chain.dropLast(partial.count + 1)))
         }
         let prefix = lead + String(chain.dropLast(partial.count))
         var seen = Set<String>()
@@ -105,6 +112,41 @@ struct Completion {
             break
         }
         return out
+    }
+
+    /// Fields and methods by the checker's type of an expression, which is not run.
+    private func staticMembers(of expression: String) -> [Match] {
+        guard !expression.isEmpty else { return [] }
+        return interpreter.staticMembers(of: expression).map { Match(text: $0.name, suffix: $0.isMethod ? "(" : "") }
+    }
+
+    /// The expression at the end of `text`: back over names, dots and balanced brackets
+    /// (and strings inside them) to the first character that cannot be part of it.
+    static func trailingExpression(_ text: String) -> String {
+        let chars = Array(text)
+        var i = chars.count
+        var depth = 0
+        while i > 0 {
+            let c = chars[i - 1]
+            if c == "\"" {
+                // Back to the string's opening quote.
+                var j = i - 1
+                repeat { j -= 1 } while j >= 0 && !(chars[j] == "\"" && (j == 0 || chars[j - 1] != "\\"))
+                guard j >= 0 else { break }
+                i = j
+                continue
+            }
+            if ")]}".contains(c) {
+                depth += 1
+            } else if "([{".contains(c) {
+                if depth == 0 { break }
+                depth -= 1
+            } else if depth == 0, !(isNameCharacter(c) || c == "." || c == "?") {
+                break
+            }
+            i -= 1
+        }
+        return String(chars[i...]).trimmingCharacters(in: .whitespaces)
     }
 
     /// Follows `a.b.c` through globals, map keys and record fields.

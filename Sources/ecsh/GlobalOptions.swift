@@ -48,7 +48,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("text (default), or json: one JSON event a line on stdout (launched, status, log, stopped, summary; a script's own lines as output events).", valueName: "format"))
     var output: OutputFormat = .text
 
-    @Option(help: ArgumentHelp("While waiting: live (a block redrawn on a terminal), lines (a line a change, on stderr), off. Default: live on a terminal, else lines.", valueName: "mode"))
+    @Option(help: ArgumentHelp("While waiting: live (a block redrawn on a terminal), lines (a line per launch, RUNNING and stop, on stderr), verbose (lines, with every state), off. Default: live on a terminal, else lines.", valueName: "mode"))
     var progress: ProgressMode = .auto
 
     @Flag(name: .customLong("no-color"), help: "No colours (as NO_COLOR=1 does).")
@@ -218,12 +218,13 @@ extension GlobalOptions {
     }
 
     enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
-        case auto, live, lines, off
+        case auto, live, lines, verbose, off
     }
 
     /// The progress display the options and the terminal ask for: live on a terminal,
-    /// lines elsewhere, JSON events with `--output json`.
+    /// lines elsewhere (`verbose` is lines), JSON events with `--output json`.
     var effectiveProgress: ProgressMode {
+        if progress == .verbose { return .lines }
         if progress != .auto { return progress }
         return isatty(2) == 1 ? .live : .lines
     }
@@ -242,8 +243,8 @@ extension GlobalOptions {
         if output == .json { return JSONEvents.standard }
         switch effectiveProgress {
         case .live: return LiveProgress(output: { sink.write($0) }, flush: { sink.flush() })
-        case .lines: return LineProgress(output: { sink.write($0) })
-        case .off, .auto: return LogLinePrinter(output: { sink.write($0) })
+        case .lines: return LineProgress(verbose: progress == .verbose, output: { sink.write($0) }, flush: { sink.flush() })
+        case .off, .auto, .verbose: return LogLinePrinter(output: { sink.write($0) })
         }
     }
 }

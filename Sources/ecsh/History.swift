@@ -1,7 +1,9 @@
 import Foundation
 
 /// The REPL's history: one line an entry, oldest first, kept across sessions in
-/// `$XDG_STATE_HOME/ecsh/history` (or `~/.local/state/ecsh/history`).
+/// `$XDG_STATE_HOME/ecsh/history` (or `~/.local/state/ecsh/history`). An entry of several
+/// lines (a function typed over many) is one entry, recalled whole: in the file it is one
+/// line, marked by a leading U+001E, its newlines and backslashes escaped.
 ///
 /// Every accepted line is appended to the file at once, so a session that ends by
 /// `exit(n)`, a signal or a crash loses nothing; the file is trimmed to `limit` lines
@@ -35,23 +37,48 @@ struct History {
         self.limit = limit
         guard let path else { return }
         let lines = Self.readLines(path)
-        for line in lines where Self.keeps(line, after: entries.last) { entries.append(line) }
+        for line in lines.map(Self.decode) where Self.keeps(line, after: entries.last) { entries.append(line) }
         if entries.count > limit { entries.removeFirst(entries.count - limit) }
-        if entries != lines { rewrite() }
+        if entries.map(Self.encode) != lines { rewrite() }
     }
 
-    /// Whether `line` is worth remembering after `previous`.
-    static func keeps(_ line: String, after previous: String?) -> Bool {
-        !line.allSatisfy(\.isWhitespace) && line != previous && !line.contains("\n")
+    /// Whether `entry` is worth remembering after `previous`.
+    static func keeps(_ entry: String, after previous: String?) -> Bool {
+        !entry.allSatisfy(\.isWhitespace) && entry != previous
     }
 
-    /// Records a line; false when it is not kept (empty, or the same as the last one).
+    /// Records an entry; false when it is not kept (empty, or the same as the last one).
     @discardableResult
-    mutating func add(_ line: String) -> Bool {
-        guard Self.keeps(line, after: entries.last) else { return false }
-        entries.append(line)
-        if let path { Self.append(line, to: path) }
+    mutating func add(_ entry: String) -> Bool {
+        guard Self.keeps(entry, after: entries.last) else { return false }
+        entries.append(entry)
+        if let path { Self.append(Self.encode(entry), to: path) }
         return true
+    }
+
+    static let multiLineMark: Character = "\u{1E}"
+
+    /// A single line as it is; several lines as one marked, escaped line.
+    static func encode(_ entry: String) -> String {
+        guard entry.contains("\n") || entry.first == multiLineMark else { return entry }
+        return String(multiLineMark) + entry.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    static func decode(_ line: String) -> String {
+        guard line.first == multiLineMark else { return line }
+        var out = ""
+        var escaped = false
+        for c in line.dropFirst() {
+            if escaped {
+                out.append(c == "n" ? "\n" : c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else {
+                out.append(c)
+            }
+        }
+        return out
     }
 
     /// Trims the file to the newest `limit` lines, keeping what other sessions appended.
@@ -62,7 +89,7 @@ struct History {
     }
 
     private func rewrite() {
-        if let path { Self.write(entries, to: path) }
+        if let path { Self.write(entries.map(Self.encode), to: path) }
     }
 
     private static func readLines(_ path: String) -> [String] {

@@ -47,6 +47,8 @@ final class JSONEvents: ProgressObserver, Sendable {
                              "counts": .map(counts)])
         case .warning(let text):
             emit("warning", ["message": .string(text)])
+        case .logsEnded:
+            break   // JSON consumers order by `time`; nothing is held back
         }
     }
 

@@ -69,7 +69,7 @@ final class LiveProgress: ProgressObserver, Sendable {
                 write(clear(&s) + "ecsh: warning: \(text)\n")
                 draw(&s)
             }
-        case .launched, .status, .stopped:
+        case .launched, .status, .stopped, .logsEnded:
             break   // the ticker shows them within 200 ms
         }
     }

@@ -45,27 +45,45 @@ struct REPL {
         output.write(Self.banner + (session.isLocal ? " — --local: tasks run as local processes" : "") + "\n")
 
         var pending: [String] = []
+        // A whole `if` entry held back a line, in case that line starts with `else`.
+        var heldIf: String?
         var entryNumber = 0
+        func run(_ entry: String) -> Int32? {
+            // One history entry, however many lines it took.
+            if history.add(entry) { editor.addHistory(entry) }
+            entryNumber += 1
+            return evaluate(entry, number: entryNumber, in: interpreter, output: output, session: session)
+        }
         while true {
             output.endLine()
-            switch editor.read(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
+            switch editor.read(prompt: pending.isEmpty && heldIf == nil ? Self.prompt : Self.continuationPrompt) {
             case .endOfInput:
+                if let held = heldIf, let status = run(held) { return status }
                 return 0
             case .interrupt:
                 pending.removeAll()
+                heldIf = nil
             case .terminate(let sig):
                 return 128 + sig
             case .line(let line):
-                for l in line.split(separator: "\n", omittingEmptySubsequences: false) where history.add(String(l)) {
-                    editor.addHistory(String(l))
+                if let held = heldIf {
+                    heldIf = nil
+                    if Interpreter.startsWithElse(line) {
+                        pending = [held]
+                    } else if let status = run(held) {
+                        return status
+                    }
                 }
                 pending.append(line)
                 let entry = pending.joined(separator: "\n")
                 if Interpreter.needsMoreInput(entry) { continue }
                 pending.removeAll()
                 if entry.allSatisfy(\.isWhitespace) { continue }
-                entryNumber += 1
-                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output, session: session) { return status }
+                if Interpreter.mayContinueWithElse(entry) {
+                    heldIf = entry
+                    continue
+                }
+                if let status = run(entry) { return status }
             }
         }
     }

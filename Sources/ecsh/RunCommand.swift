@@ -133,6 +133,7 @@ struct RunCommand: ParsableCommand {
         }
         if let revision, revision < 1 { throw ValidationError("--revision must be 1 or more, got \(revision)") }
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+        if launchType == ManagedInstances.launchType { throw ValidationError(ManagedInstances.refusal(commandLine: true)) }
         if let launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {
             throw ValidationError("--launch-type must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
         }

@@ -10,7 +10,8 @@ import Synchronization
 struct RunPrinter: Sendable {
     let json: Bool
     let wait: Bool
-    /// A progress display shows each launch (with `--wait`); else this says "started".
+    /// A progress display shows each launch and stop (with `--wait`); else this says
+    /// "started", and the stops are printed only at the end.
     var progressShowsLaunches = false
 
     /// Where the session prints log lines and dry-run requests.
@@ -36,7 +37,9 @@ struct RunPrinter: Sendable {
         if json {
             JSONEvents.standard.emit("result", document(outcome, definition: definition))
         } else if wait {
-            for t in outcome.tasks { Self.out(Self.line(t)) }
+            // Into one log with stderr, the progress lines already said how each task ended.
+            let shown = progressShowsLaunches && StandardStreams.shareDestination
+            for t in outcome.tasks where !shown || t.isDryRun { Self.out(Self.line(t)) }
         }
     }
 
@@ -113,7 +116,7 @@ struct RunPrinter: Sendable {
 
     /// A ScriptError's message without the `run(): ` a script needs and a command line does not.
     static func plain(_ message: String) -> String {
-        message.hasPrefix("run(): ") ? String(message.dropFirst(7)) : message
+        NetworkHint.forCommandLine(message.hasPrefix("run(): ") ? String(message.dropFirst(7)) : message)
     }
 
     static func out(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }

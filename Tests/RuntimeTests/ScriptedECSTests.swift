@@ -141,7 +141,7 @@ import Testing
         ])
         let r = await runScript(#"taskdef("nope")"#, session: session, sink: sink)
         let error = try #require(r.error)
-        #expect(error.contains("DescribeTaskDefinition: ClientException: Unable to describe task definition."))
+        #expect(error.contains("DescribeTaskDefinition (task definition nope): ClientException: Unable to describe task definition."))
         #expect(error.contains("rid-9"))
     }
 }

@@ -114,7 +114,7 @@ struct REPLTests {
         // no line interrupted by Ctrl-C.
         let lines = try home.historyLines()
         #expect(lines.first == "let x = 40")
-        #expect(lines.contains("fn add(a, b) {") && lines.contains("  return a + b"))
+        #expect(lines.contains("\u{1E}fn add(a, b) {\\n  return a + b\\n}"), "a multi-line entry is one: \(lines)")
         #expect(lines.last == "x")
         #expect(!lines.contains(""), "empty lines kept: \(lines)")
         #expect(!zip(lines, lines.dropFirst()).contains { $0 == $1 }, "repeated lines kept: \(lines)")

@@ -101,13 +101,20 @@ extension ProcessTests {
         #expect(r.status == 0, "\(r.stderr)")
         let line = try #require(r.stdout.split(separator: "\n").last)
         #expect(line.hasPrefix("task ") && line.hasSuffix(" STOPPED exit 0"), "\(r.stdout)")
-        // Not on a terminal: stderr has a line for each state moto moved the task through.
+        // Not on a terminal: stderr has the launch and the stop (moto answers RunTask with RUNNING).
         let id = try #require(line.split(separator: " ").dropFirst().first)
         let progress = r.stderr.split(separator: "\n").map(String.init)
-        let expected = ["launched: arn:aws:ecs:us-east-1:123456789012:task/\(s.cluster)/\(id)", "DEACTIVATING", "STOPPING",
-                        "DEPROVISIONING", "STOPPED exit 0"].map { "ecsh: task \(id) \($0)" }
-        #expect(progress.filter { $0.hasPrefix("ecsh: task ") } == expected, "\(r.stderr)")
+        let launched = "launched: arn:aws:ecs:us-east-1:123456789012:task/\(s.cluster)/\(id)"
+        #expect(progress.filter { $0.hasPrefix("ecsh: task ") } == [launched, "STOPPED exit 0"].map { "ecsh: task \(id) \($0)" }, "\(r.stderr)")
         #expect(progress.last?.hasPrefix("ecsh: 1 task(s) stopped in ") == true, "\(r.stderr)")
+
+        // --progress verbose: a line for each state moto moved the task through.
+        let v = try s.run(["--progress", "verbose", "--wait", "--launch-type", "FARGATE", "--network-configuration", s.network])
+        #expect(v.status == 0, "\(v.stderr)")
+        let vid = try #require(v.stdout.split(separator: "\n").last?.split(separator: " ").dropFirst().first)
+        let expected = ["launched: arn:aws:ecs:us-east-1:123456789012:task/\(s.cluster)/\(vid)", "DEACTIVATING", "STOPPING",
+                        "DEPROVISIONING", "STOPPED exit 0"].map { "ecsh: task \(vid) \($0)" }
+        #expect(v.stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("ecsh: task ") } == expected, "\(v.stderr)")
     }
 
     @Test func waitUntilRunningReturnsOnceRunning() async throws {

@@ -10,6 +10,9 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     public var fields: [String: String]
     public var service: AWSService
     public var operation: String
+    /// What the call was about, when the service's message does not say: `task definition
+    /// web:2`, `log group /ecs/app stream ecs/app/1a2b`, `cluster prod`.
+    public var resource: String?
 
     public init(code: String, message: String, status: Int, requestID: String? = nil,
                 fields: [String: String] = [:], service: AWSService, operation: String) {
@@ -23,7 +26,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var s = "\(operation): \(code)"
+        var s = "\(operation)\(resource.map { " (\($0))" } ?? ""): \(code)"
         if !message.isEmpty { s += ": \(message)" }
         s += " (HTTP \(status)"
         if let requestID { s += ", request id \(requestID)" }

@@ -218,7 +218,9 @@ struct ProfileCredentials: Sendable {
         } catch {
             throw CredentialsError(.invalidConfiguration, "STS endpoint: \(error)")
         }
-        return STSClient(transport: transport, endpoint: endpoint, region: settings.region ?? "us-east-1", now: now)
+        // The user's AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, as for every other call; a bad value is reported there.
+        let retry = (try? RetryPolicy.resolve(mode: settings.retryMode, maxAttempts: settings.maxAttempts)) ?? .standard()
+        return STSClient(transport: transport, endpoint: endpoint, region: settings.region ?? "us-east-1", now: now, retry: retry)
     }
 
     func defaultSessionName() -> String {

@@ -9,14 +9,22 @@ public struct STSClient: Sendable {
     public var region: String
     public var timeout: Duration
     public var now: @Sendable () -> Date
+    /// botocore's rules for STS: transient failures and throttling are tried again, and so
+    /// is `IDPCommunicationError` (the identity provider did not answer STS in time).
+    public var retry: RetryPolicy
+    public var sleeper: @Sendable (Duration) async throws -> Void
 
     public init(transport: any HTTPTransport, endpoint: URL, region: String,
-                timeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = Date.init) {
+                timeout: Duration = .seconds(10), now: @escaping @Sendable () -> Date = Date.init,
+                retry: RetryPolicy = .standard(),
+                sleeper: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.transport = transport
         self.endpoint = endpoint
         self.region = region
         self.timeout = timeout
         self.now = now
+        self.retry = retry
+        self.sleeper = sleeper
     }
 
     /// `AssumeRole`, signed with `credentials`.
@@ -52,23 +60,50 @@ public struct STSClient: Sendable {
                            body: Array(body.utf8))
     }
 
+    /// Sends the request, again after a failure worth retrying, up to the policy's
+    /// attempts. A signed request stays valid for minutes, longer than any backoff.
+    private func send(_ operation: String, _ request: HTTPRequest) async throws -> HTTPResponse {
+        var attempt = 1
+        while true {
+            let failure: any Error
+            do {
+                let response = try await transport.send(request, timeout: timeout)
+                guard !(200..<300).contains(response.status) else { return response }
+                failure = Self.error(operation, response)
+            } catch let error as TransportError {
+                failure = error
+            }
+            guard attempt < retry.maxAttempts, Self.isRetryable(failure) else { throw failure }
+            try await sleeper(retry.delay(afterAttempt: attempt, random: Double.random(in: 0...1)))
+            attempt += 1
+        }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        if let e = error as? AWSError, e.code == "IDPCommunicationError" { return true }
+        return RetryPolicy.isRetryable(error)
+    }
+
+    static func error(_ operation: String, _ response: HTTPResponse) -> AWSError {
+        let xml = String(decoding: response.body, as: UTF8.self)
+        return AWSError(code: element("Code", in: xml) ?? "HTTP\(response.status)",
+                        message: element("Message", in: xml) ?? "",
+                        status: response.status,
+                        requestID: element("RequestId", in: xml) ?? response.header("x-amzn-requestid"),
+                        service: .sts, operation: operation)
+    }
+
     private func call(_ operation: String, _ request: HTTPRequest, source: String) async throws -> AWSCredentials {
         let response: HTTPResponse
         do {
-            response = try await transport.send(request, timeout: timeout)
+            response = try await send(operation, request)
         } catch let error as TransportError {
             throw CredentialsError(.sourceFailed,
                 "\(operation) for \(source): no response from \(endpoint.absoluteString) (\(error.message))")
-        }
-        let xml = String(decoding: response.body, as: UTF8.self)
-        guard (200..<300).contains(response.status) else {
-            let error = AWSError(code: Self.element("Code", in: xml) ?? "HTTP\(response.status)",
-                                 message: Self.element("Message", in: xml) ?? "",
-                                 status: response.status,
-                                 requestID: Self.element("RequestId", in: xml) ?? response.header("x-amzn-requestid"),
-                                 service: .sts, operation: operation)
+        } catch let error as AWSError {
             throw CredentialsError(.sourceFailed, "\(operation) for \(source) failed: \(error)")
         }
+        let xml = String(decoding: response.body, as: UTF8.self)
         guard let block = Self.element("Credentials", in: xml),
               let id = Self.element("AccessKeyId", in: block),
               let secret = Self.element("SecretAccessKey", in: block) else {

@@ -90,7 +90,9 @@ public struct SigV4: Sendable {
     }
 
     static func canonicalPath(_ url: URL) -> String {
-        let path = url.path.isEmpty ? "/" : url.path
+        // URL.path drops a trailing slash; the request goes out with it, so sign it with it.
+        let sent = URLComponents(url: url, resolvingAgainstBaseURL: false)?.path ?? url.path
+        let path = sent.isEmpty ? "/" : sent
         return path.split(separator: "/", omittingEmptySubsequences: false)
             .map { uriEncode(String($0)) }.joined(separator: "/")
     }

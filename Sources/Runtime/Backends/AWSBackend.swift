@@ -14,7 +14,9 @@ public struct AWSBackend: Backend {
     }
 
     public func describeTaskDefinition(_ name: String) async throws -> TaskDefinitionDescription {
-        let out = try await send(.ecs, "DescribeTaskDefinition", DescribeTaskDefinitionRequest(taskDefinition: name))
+        let out = try await about("task definition \(name)") {
+            try await send(.ecs, "DescribeTaskDefinition", DescribeTaskDefinitionRequest(taskDefinition: name))
+        }
         return try decodeTaskDefinition(out, operation: "DescribeTaskDefinition")
     }
 
@@ -24,38 +26,58 @@ public struct AWSBackend: Backend {
     }
 
     public func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
-        try WireJSON.decode(RunTaskResponse.self, try await send(.ecs, "RunTask", request), operation: "RunTask")
+        try WireJSON.decode(RunTaskResponse.self, try await about(cluster: request.cluster) { try await send(.ecs, "RunTask", request) },
+                            operation: "RunTask")
     }
 
     public func describeTasks(cluster: String, tasks: [String]) async throws -> DescribeTasksResponse {
-        let request = DescribeTasksRequest(cluster: cluster, tasks: tasks)
-        return try WireJSON.decode(DescribeTasksResponse.self, try await send(.ecs, "DescribeTasks", request),
+        // Tags come only when asked for; a Task record shows them.
+        let request = DescribeTasksRequest(cluster: cluster, tasks: tasks, include: ["TAGS"])
+        return try WireJSON.decode(DescribeTasksResponse.self, try await about(cluster: cluster) { try await send(.ecs, "DescribeTasks", request) },
                                    operation: "DescribeTasks")
     }
 
     public func stopTask(cluster: String, task: String, reason: String?) async throws -> ECSTask? {
         let request = StopTaskRequest(cluster: cluster, task: task, reason: reason)
-        return try WireJSON.decode(StopTaskResponse.self, try await send(.ecs, "StopTask", request),
+        return try WireJSON.decode(StopTaskResponse.self, try await about(cluster: cluster) { try await send(.ecs, "StopTask", request) },
                                    operation: "StopTask").task
     }
 
     public func listTasks(_ request: ListTasksRequest) async throws -> ListTasksResponse {
-        try WireJSON.decode(ListTasksResponse.self, try await send(.ecs, "ListTasks", request), operation: "ListTasks")
+        try WireJSON.decode(ListTasksResponse.self, try await about(cluster: request.cluster) { try await send(.ecs, "ListTasks", request) },
+                            operation: "ListTasks")
     }
 
     public func getLogEvents(_ request: GetLogEventsRequest) async throws -> GetLogEventsResponse {
+        let stream = "log group \(request.logGroupName) stream \(request.logStreamName)"
         // A container may log to another region (awslogs-region): read it there.
         if let region = request.region, let client = caller as? AWSClient, region != client.region {
             let body = try WireJSON.encode(request)
-            return try WireJSON.decode(GetLogEventsResponse.self, try await client.inRegion(region).call(.logs, "GetLogEvents", body: body),
+            return try WireJSON.decode(GetLogEventsResponse.self,
+                                       try await about(stream) { try await client.inRegion(region).call(.logs, "GetLogEvents", body: body) },
                                        operation: "GetLogEvents")
         }
-        return try WireJSON.decode(GetLogEventsResponse.self, try await send(.logs, "GetLogEvents", request),
+        return try WireJSON.decode(GetLogEventsResponse.self, try await about(stream) { try await send(.logs, "GetLogEvents", request) },
                                    operation: "GetLogEvents")
     }
 
     private func send<T: Encodable>(_ service: AWSService, _ operation: String, _ request: T) async throws -> [UInt8] {
         try await caller.call(service, operation, body: try WireJSON.encode(request))
+    }
+
+    /// Names the resource in an AWS error whose message does not (`Unable to describe task
+    /// definition.`, `The specified log group does not exist.`).
+    private func about<T>(_ resource: String, _ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch var e as AWSError {
+            if e.resource == nil { e.resource = resource }
+            throw e
+        }
+    }
+
+    private func about<T>(cluster: String?, _ call: () async throws -> T) async throws -> T {
+        try await about("cluster \(cluster ?? "default")", call)
     }
 
     private func decodeTaskDefinition(_ bytes: [UInt8], operation: String) throws -> TaskDefinitionDescription {

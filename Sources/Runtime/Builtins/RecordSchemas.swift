@@ -23,6 +23,23 @@ public enum RecordSchemas {
         F("group", text, "RunTask's group."),
         F("launchType", text, "EC2, FARGATE or EXTERNAL."),
         F("dryRun", .bool, "True for a task --dry-run only pretended to launch."),
+        F("createdAt", .optional(.float), "When ECS created it: seconds since 1970 UTC, as now() gives."),
+        F("startedAt", .optional(.float), "When it reached RUNNING (seconds since 1970 UTC)."),
+        F("stoppingAt", .optional(.float), "When it began to stop (seconds since 1970 UTC)."),
+        F("stoppedAt", .optional(.float), "When it stopped (seconds since 1970 UTC)."),
+        F("pullStartedAt", .optional(.float), "When the image pull began (seconds since 1970 UTC)."),
+        F("pullStoppedAt", .optional(.float), "When the image pull ended (seconds since 1970 UTC)."),
+        F("timeToStart", .optional(.duration), "From createdAt to startedAt, once it started."),
+        F("runTime", .optional(.duration), "From startedAt to stoppedAt, once it stopped."),
+        F("capacityProviderName", text, "The capacity provider it runs on."),
+        F("platformVersion", text, "The Fargate platform version."),
+        F("cpu", text, "Task-level CPU units, as ECS reports them (\"256\")."),
+        F("memory", text, "Task-level memory in MiB, as ECS reports it (\"512\")."),
+        F("ephemeralStorage", .optional(.int), "Ephemeral storage in GiB (Fargate)."),
+        F("availabilityZone", text, "The Availability Zone it runs in."),
+        F("privateIp", text, "The private IPv4 address of its network interface (awsvpc) or first container."),
+        F("healthStatus", text, "HEALTHY, UNHEALTHY or UNKNOWN, from the containers' health checks."),
+        F("tags", .map(.optional(.string)), "Its tags, key to value."),
     ])
 
     public static let container = RecordSchema("Container", doc: "One container of a Task.", fields: [
@@ -30,6 +47,10 @@ public enum RecordSchemas {
         F("exitCode", .optional(.int), "Its exit code, once it stopped."),
         F("reason", text, "Why it stopped, when ECS says."),
         F("lastStatus", text, "PENDING, RUNNING, STOPPED, ..."),
+        F("image", text, "The image it runs."),
+        F("imageDigest", text, "The digest of the image it runs (sha256:...)."),
+        F("healthStatus", text, "HEALTHY, UNHEALTHY or UNKNOWN."),
+        F("networkBindings", .list(.map(.any)), "Host port mappings: Maps of bindIP, containerPort, hostPort, protocol."),
     ])
 
     public static let taskDefinition = RecordSchema("TaskDefinition", doc: "A registered task definition: register() and taskdef() return one.", fields: [

@@ -12,12 +12,7 @@ enum TaskRecord {
             stoppedReason = [f.reason, f.detail].compactMap { $0 }.joined(separator: ": ")
             stopCode = stopCode ?? "TaskFailedToStart"
         }
-        let containers: [Value] = (task.containers ?? []).map { c in
-            .record(Record(typeName: "Container", fields: [
-                "name": str(c.name), "exitCode": c.exitCode.map(Value.int) ?? .nil,
-                "reason": str(c.reason), "lastStatus": str(c.lastStatus),
-            ]))
-        }
+        let containers: [Value] = (task.containers ?? []).map(TaskTimes.container)
         var fields: OrderedDictionary<String, Value> = [
             "arn": str(task.taskArn),
             "id": str(task.id),
@@ -36,6 +31,7 @@ enum TaskRecord {
             "launchType": str(task.launchType),
             "dryRun": .bool(t.isDryRun),
         ]
+        fields.merge(TaskTimes.fields(task)) { old, _ in old }
         // Until the task stops these are not known: reading one says so instead of
         // answering a false or nil that looks like a failed task.
         var pending: [String: String] = [:]
@@ -60,7 +56,7 @@ enum TaskRecord {
         ]))
     }
 
-    private static func str(_ s: String?) -> Value { s.map(Value.string) ?? .nil }
+    static func str(_ s: String?) -> Value { s.map(Value.string) ?? .nil }
 
     /// The ARN (or registry key) a script value names: a Task record or an ARN string.
     static func arn(_ v: Value, builtin: String, argument: String) throws -> String? {

@@ -8,7 +8,7 @@ public enum TaskDefinitionFile {
     /// Fields of DescribeTaskDefinition's answer that RegisterTaskDefinition rejects.
     public static let responseOnlyFields: [String] = [
         "taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities",
-        "registeredAt", "registeredBy", "deregisteredAt",
+        "registeredAt", "registeredBy", "deregisteredAt", "deleteRequestedAt",
     ]
 
     /// Reads, renders and checks the task definition at `path` against ``TaskDefinitionRules``.

@@ -3,9 +3,13 @@
 /// unnoticed.
 /// With `--stop-on-interrupt` (or `run(..., stopOnInterrupt: true)`) Ctrl-C stops them first.
 public enum InterruptReport {
-    /// The tasks launched in the session that had not stopped, as last seen.
+    /// The tasks launched in the session that had not stopped, as last seen, and that
+    /// nobody has asked to stop yet (a task stopped on an earlier Ctrl-C or by stop() is
+    /// on its way down: it is neither stopped again nor reported again).
     public static func running(_ session: ECSSession) -> [TrackedTask] {
-        session.registry.all.filter { $0.launchedHere && !$0.isFinal && !$0.isDryRun && $0.arn != nil }
+        session.registry.all.filter {
+            $0.launchedHere && !$0.isFinal && !$0.isDryRun && $0.arn != nil && $0.task.desiredStatus != "STOPPED"
+        }
     }
 
     /// StopTask for the running tasks Ctrl-C should stop (all of them with
@@ -34,7 +38,10 @@ public enum InterruptReport {
                         next += 1
                         group.addTask {
                             do {
-                                _ = try await backend.stopTask(cluster: t.cluster, task: t.arn ?? "", reason: "Interrupted (Ctrl-C) in ecsh")
+                                // The session's view follows: tasks() shows the stop asked for.
+                                if let answer = try await backend.stopTask(cluster: t.cluster, task: t.arn ?? "", reason: "Interrupted (Ctrl-C) in ecsh") {
+                                    session.registry.update(answer)
+                                }
                                 return (t, nil)
                             } catch {
                                 return (t, "\(error)")

@@ -60,6 +60,8 @@ actor LogTailer {
     /// Error codes already reported, so a missing permission is said once, not per stream.
     private var reported: Set<String> = []
     private var lines: [String: [String]] = [:]
+    /// Tasks whose every stream had its last read, already announced.
+    private var ended: Set<String> = []
 
     init(session: ECSSession, keys: [String], selection: LogSelection) {
         self.session = session
@@ -115,8 +117,18 @@ actor LogTailer {
             guard final || last || now >= followed[i].due else { continue }
             if Task.isCancelled, !final { return }
             await read(i, backend: backend)
-            if final || last { followed[i].finished = true }
+            if final || last {
+                followed[i].finished = true
+                announceEnd(of: followed[i].key)
+            }
         }
+    }
+
+    /// Says a task's logs are over once each of its streams had its last read.
+    private func announceEnd(of key: String) {
+        guard !ended.contains(key), followed.allSatisfy({ $0.key != key || $0.finished }) else { return }
+        ended.insert(key)
+        session.progress.observe(.logsEnded(taskKey: key))
     }
 
     /// Adds the streams of tasks that have started since the last round.
@@ -136,6 +148,8 @@ actor LogTailer {
             for (container, stream) in streams {
                 followed.append(Followed(key: key, container: container, stream: stream, due: clock.now))
             }
+            // No awslogs stream: no line will come, its stop need not wait for any.
+            if streams.isEmpty { announceEnd(of: key) }
         }
     }
 

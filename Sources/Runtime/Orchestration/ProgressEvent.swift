@@ -10,6 +10,9 @@ public enum ProgressEvent: Sendable {
     case status(TrackedTask, previous: String?)
     /// A new line of one container's log.
     case log(LogLine)
+    /// The wait's log reader read this task's streams for the last time: no `.log` of it
+    /// follows, so a display may now print its stop after its lines.
+    case logsEnded(taskKey: String)
     /// Nothing more will change: the task stopped, never started, or ECS lost it.
     case stopped(TrackedTask)
     /// A wait began.
@@ -56,6 +59,8 @@ public struct WaitProgress: Sendable {
     public var timeout: Duration?
     public var started: ContinuousClock.Instant
     public var registry: TaskRegistry
+    /// The wait streams its tasks' logs (a `.logsEnded` comes for each task whose streams it read).
+    public var followsLogs = false
 
     /// The waited tasks as last seen.
     public var tasks: [TrackedTask] { keys.compactMap { registry[$0] } }

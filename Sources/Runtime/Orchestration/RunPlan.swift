@@ -146,6 +146,7 @@ public struct RunPlan: Sendable {
         if let p = request.propagateTags, !["TASK_DEFINITION", "NONE"].contains(p) {
             throw ScriptErrors.value(builtin, "'propagateTags' must be TASK_DEFINITION or NONE for RunTask, got '\(p)'")
         }
+        if request.launchType == ManagedInstances.launchType { throw ScriptErrors.value(builtin, ManagedInstances.refusal(commandLine: false)) }
         if let launchType = request.launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {
             throw ScriptErrors.value(builtin, "'launchType' must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
         }
@@ -156,7 +157,7 @@ public struct RunPlan: Sendable {
         let awsvpc = definition.networkMode == "awsvpc" || fargate
         if awsvpc, !unknown.contains("networkConfiguration"), request.networkConfiguration?.awsvpcConfiguration == nil {
             let why = fargate ? "FARGATE tasks" : "task definition \(definition.family ?? "") uses networkMode awsvpc and"
-            throw ScriptErrors.value(builtin, "\(why) need networkConfiguration: pass networkConfiguration: {awsvpcConfiguration: {subnets: [...], securityGroups: [...]}} or set it in the service definition of ecspresso.yml")
+            throw ScriptErrors.value(builtin, "\(why) need networkConfiguration: pass \(NetworkHint.script) or set it in the service definition of ecspresso.yml")
         }
         if let overrides = request.overrides {
             try OverridesBuiltin.checkSize(overrides, builtin: builtin)

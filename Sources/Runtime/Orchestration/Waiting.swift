@@ -6,7 +6,7 @@ enum Waiting {
     static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: LogSelection?,
                      session: ECSSession, builtin: String) async throws {
         let progress = WaitProgress(id: session.nextWaitID(), keys: keys, goal: goal, timeout: timeout,
-                                    started: .now, registry: session.registry)
+                                    started: .now, registry: session.registry, followsLogs: logs != nil)
         session.progress.observe(.waitStarted(progress))
         let tailer = logs.map { LogTailer(session: session, keys: keys, selection: $0) }
         let tailing = tailer.map { t in Task { await t.run() } }
