@@ -38,7 +38,7 @@ import Testing
         let dir = try ConfigScratchDirectory()
         defer { dir.remove() }
         let path = try dir.write("described.json", """
-            {"taskDefinition": {"family": "app", "containerDefinitions": [{"name": "web", "image": "nginx"}],
+            {"taskDefinition": {"family": "app", "containerDefinitions": [{"name": "web", "image": "nginx", "memory": 128}],
               "status": "DELETE_IN_PROGRESS", "deleteRequestedAt": "2024-03-01T00:00:00Z", "deregisteredAt": "2024-02-01T00:00:00Z"}}
             """)
         guard case .map(let m) = try TaskDefinitionFile.load(path: path, environment: [:]) else {

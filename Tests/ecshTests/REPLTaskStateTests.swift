@@ -14,7 +14,7 @@ struct REPLTaskStateTests {
         defer { home.remove() }
         try tmux.start(Binary.path, environment: home.environment, arguments: ["--local"])
         try tmux.expect("the prompt") { $0.last == "ecsh>" }
-        try tmux.enter(#"let ts = run(register({family: "naps", containerDefinitions: [{name: "app", command: ["sleep", "300"]}]}), count: 2, stopOnInterrupt: true)"#)
+        try tmux.enter(#"let ts = run(register({family: "naps", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["sleep", "300"]}]}), count: 2, stopOnInterrupt: true)"#)
         try tmux.expect("the prompt after run") { $0.last == "ecsh>" && $0.count >= 3 }
         try tmux.enter("sleep(1m)")
         try tmux.expectEnd(["ecsh> sleep(1m)"])
@@ -39,7 +39,7 @@ struct REPLTaskStateTests {
         #expect(screen.components(separatedBy: "on Ctrl-C").count == 2, "the stop is reported once:\n\(screen)")
 
         // stop() from the prompt: the records say so at once.
-        try tmux.enter(#"let u = run(register({family: "nap2", containerDefinitions: [{name: "app", command: ["sleep", "300"]}]}))"#)
+        try tmux.enter(#"let u = run(register({family: "nap2", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["sleep", "300"]}]}))"#)
         try tmux.enter(#"print(stop(u).desiredStatus, tasks()[-1].desiredStatus)"#)
         try tmux.expectEnd(["STOPPED STOPPED", "ecsh>"])
         try tmux.keys("C-d")
