@@ -57,6 +57,8 @@ public final class ECSSession: Sendable {
     public let poller: TaskPoller
     /// Told what happens to tasks: launches, status changes, log lines, waits.
     public let progress: any ProgressObserver
+    /// The run journal, made at the first RunTask when the command enabled it.
+    public let journal: JournalSlot
     /// Paces GetLogEvents for every log reader of the session.
     let logReads = LogReadLimiter()
     private let waitCounter = Mutex(0)
@@ -81,6 +83,7 @@ public final class ECSSession: Sendable {
         self.makeBackend = makeBackend
         let observer = progress ?? LogLinePrinter(output: output)
         self.progress = observer
+        self.journal = JournalSlot { observer.observe(.warning($0)) }
         self.registry = TaskRegistry(observer: observer)
         let registry = self.registry
         let box = WeakSession()

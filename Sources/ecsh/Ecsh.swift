@@ -18,6 +18,9 @@ struct Ecsh: ParsableCommand {
             ecsh check FILE...      parse and resolve scripts without running them
             ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
                                     (`ecsh run --help` lists its flags)
+            ecsh runs [RUN]         journaled runs: status, tasks, still running
+            ecsh attach RUN         follow a run's running tasks, exit as it would
+            ecsh stop RUN           stop every task of a run still running
 
             Options before the script (after it, words are the script's):
               --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
@@ -54,7 +57,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 

@@ -50,7 +50,7 @@ struct REPL {
             output.endLine()
             switch editor.read(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
             case .endOfInput:
-                return 0
+                return leaving(session, status: 0)
             case .interrupt:
                 pending.removeAll()
             case .terminate(let sig):
@@ -65,9 +65,17 @@ struct REPL {
                 pending.removeAll()
                 if entry.allSatisfy(\.isWhitespace) { continue }
                 entryNumber += 1
-                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output, session: session) { return status }
+                if let status = evaluate(entry, number: entryNumber, in: interpreter, output: output, session: session) {
+                    return leaving(session, status: status)
+                }
             }
         }
+    }
+
+    /// Ctrl-D or `exit(n)`: the tasks still running are listed, as at the end of a script.
+    private func leaving(_ session: ECSSession, status: Int32) -> Int32 {
+        FileHandle.standardError.write(Data(RunJournaling.finish(session, status: status).utf8))
+        return status
     }
 
     /// Runs one entry; the exit status when it called `exit(n)`.

@@ -54,19 +54,19 @@ struct ScriptCommand: ParsableCommand {
                 return 1
             }
             ECSBuiltins.all(session: session).forEach(interpreter.register)
+            RunJournaling.enable(session, global: global, script: file.name, bytes: file.bytes, arguments: scriptArgs)
             return Signals.whileRunning {
                 let outcome = interpreter.run(file)
                 output.flush()
                 let status = ScriptRunner.report(outcome)
                 // Ctrl-C: stop what should stop (AWS), say what goes on running. A second
                 // Ctrl-C meanwhile ends the process at once (the handler is still ours here).
-                let report: String
-                switch outcome {
-                case .interrupted: report = Blocking.text { await InterruptReport.afterInterrupt(session) }
-                // What the script launched and left running, so that nothing runs unnoticed.
-                case .failed: report = InterruptReport.text(for: InterruptReport.running(session), local: session.isLocal)
-                default: report = ""
-                }
+                // However else the script ends, what it launched and left running is
+                // listed, so that nothing runs unnoticed.
+                let interrupted: String? = if case .interrupted = outcome {
+                    Blocking.text { await InterruptReport.afterInterrupt(session) }
+                } else { nil }
+                let report = RunJournaling.finish(session, status: status, report: interrupted)
                 // Local tasks end with the script, however it ends.
                 session.shutdownBlocking()
                 FileHandle.standardError.write(Data(report.utf8))
