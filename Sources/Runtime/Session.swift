@@ -59,6 +59,8 @@ public final class ECSSession: Sendable {
     public let progress: any ProgressObserver
     /// The run journal, made at the first RunTask when the command enabled it.
     public let journal: JournalSlot
+    /// The run's steps (`step(name, fn)`), and what `ecsh resume` brought.
+    public let steps = RunSteps()
     /// Paces GetLogEvents for every log reader of the session.
     let logReads = LogReadLimiter()
     private let waitCounter = Mutex(0)

@@ -21,6 +21,7 @@ struct Ecsh: ParsableCommand {
             ecsh runs [RUN]         journaled runs: status, tasks, still running
             ecsh attach RUN         follow a run's running tasks, exit as it would
             ecsh stop RUN           stop every task of a run still running
+            ecsh resume RUN         run its script again, skipping finished steps
 
             Options before the script (after it, words are the script's):
               --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
@@ -57,7 +58,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self, ResumeCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 

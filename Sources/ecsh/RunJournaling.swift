@@ -7,9 +7,16 @@ enum RunJournaling {
     /// Journals the session's run in `$XDG_STATE_HOME/ecsh/runs/` (made at the first
     /// RunTask). Dry runs launch nothing and `--local` tasks end with the process: neither
     /// is journaled.
-    static func enable(_ session: ECSSession, global: GlobalOptions, script: String, bytes: [UInt8], arguments: [String]) {
+    ///
+    /// - Parameter resuming: the run `ecsh resume` takes up: its finished steps' results
+    ///   and its cut-short step's tasks; the new run keeps its `startedBy`.
+    static func enable(_ session: ECSSession, global: GlobalOptions, script: String, bytes: [UInt8], arguments: [String],
+                       resuming: RunSummary? = nil) {
+        if let resuming { session.steps.resume(from: ResumePlan(resuming)) }
         guard !global.dryRun, !global.local else { return }
         var start = JournalEntry(.start)
+        start.resumes = resuming?.id
+        start.startedBy = resuming?.startedBy
         if ["-e", "<stdin>", "run"].contains(script) {
             start.script = script
         } else {

@@ -1,4 +1,5 @@
 import Foundation
+import Lang
 import Testing
 @testable import Runtime
 
@@ -67,6 +68,36 @@ import Testing
         #expect(summary.arguments == ["tenant=a", "DB_PASSWORD=****"])
     }
 
+    @Test func aStepsResultIsJournaledAndAResumeReturnsItWithoutRunningTheStep() async throws {
+        let ecs = SimulatedECS(throttleEvery: 1_000_000)
+        let store = temporaryStore()
+        defer { try? FileManager.default.removeItem(atPath: store.directory) }
+        let script = #"""
+            let a = step("one", fn() => wait(run("app:1", cluster: "c")))
+            print(type(a), a.ok)
+            """#
+        let sink = SessionSink()
+        let s = try session(ecs, sink: sink)
+        s.journal.enable(store: store, start: JournalEntry(.start))
+        let r = await runScript(script, session: s, sink: sink)
+        #expect(r.error == nil && r.out == "Task true\n", "\(r.error ?? r.out)")
+        s.journal.finish(status: 0)
+        let id = try #require(store.ids().first)
+        let summary = RunSummary(id: id, entries: try store.entries(of: id)) { _ in false }
+        guard case .ended(let result)? = summary.steps["one"] else {
+            Issue.record("step one did not end: \(summary.steps)")
+            return
+        }
+        #expect(result != nil, "the result was recorded")
+
+        let sink2 = SessionSink()
+        let again = try session(ecs, sink: sink2)
+        again.steps.resume(from: ResumePlan(summary))
+        let r2 = await runScript(script, session: again, sink: sink2)
+        #expect(r2.error == nil && r2.out == "Task true\n", "\(r2.error ?? r2.out)")
+        #expect(ecs.launches.count == 1, "the step did not run again")
+    }
+
     @Test func aScriptsOwnStartedByIsKept() async throws {
         let ecs = SimulatedECS(throttleEvery: 1_000_000)
         let sink = SessionSink()
@@ -120,5 +151,32 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: store.path(of: "old"))
         store.prune()
         #expect(store.ids() == ["new"])
+    }
+}
+
+@Suite struct StepResultTests {
+    @Test func aTaskRecordComesBackAsATask() throws {
+        var task = ECSTask(taskArn: "arn:aws:ecs:us-east-1:1:task/c/abc")
+        task.lastStatus = "STOPPED"
+        var container = Container(name: "app")
+        container.exitCode = 0
+        task.containers = [container]
+        let record = TaskRecord.make(TrackedTask(cluster: "c", task: task, watch: "app", definition: nil))
+        let text = try #require(StepResults.encode(.list([record, .string("x")])))
+        let back = try StepResults.decode(text)
+        guard case .list(let items) = back, case .record(let r)? = items.first else {
+            Issue.record("not a list of a record: \(text)")
+            return
+        }
+        #expect(r.typeName == "Task")
+        #expect(r.fields["arn"].map { "\($0)" } == record.asRecordField("arn"))
+        if case .bool(let ok)? = r.fields["ok"] { #expect(ok) } else { Issue.record("no ok: \(text)") }
+    }
+}
+
+private extension Value {
+    func asRecordField(_ name: String) -> String? {
+        guard case .record(let r) = self else { return nil }
+        return r.fields[name].map { "\($0)" }
     }
 }

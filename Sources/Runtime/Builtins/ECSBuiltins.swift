@@ -16,6 +16,7 @@ public enum ECSBuiltins {
             ConfigBuiltin.make(session), RegisterBuiltin.make(session), TaskDefBuiltin.make(session),
             OverridesBuiltin.make(), RunBuiltin.make(session), WaitBuiltin.make(session), StopBuiltin.make(session),
             DescribeBuiltin.make(session), LogsBuiltin.make(session), TasksBuiltin.make(session),
+            StepBuiltin.make(session), WaitAnyBuiltin.make(session),
         ]
     }
 

@@ -17,6 +17,12 @@ public struct JournalEntry: Codable, Sendable, Equatable {
         case capacityWait
         /// A task reached its final state.
         case task
+        /// A step began (`step(name, fn)`).
+        case stepStarted
+        /// A step returned: its result, as tagged JSON.
+        case stepEnded
+        /// A step raised an error: `ecsh resume` runs it again.
+        case stepFailed
         /// The run ended, with its exit status.
         case end
     }
@@ -36,7 +42,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     // launch, launched, unanswered, capacityWait, task
     public var cluster: String?
     public var clientToken: String?
+    /// Of the parameters with the task definition as its family: re-registering the same
+    /// definition outside a step (a new revision) leaves a resumed step's digests alone.
     public var parametersDigest: String?
+    public var taskDefinition: String?
     public var count: Int?
     public var startedBy: String?
     public var watch: String?
@@ -47,6 +56,13 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var lastStatus: String?
     public var exitCode: Int?
     public var stopCode: String?
+    // start of a resumed run: the run it resumes
+    public var resumes: String?
+    // steps; launch lines made inside one, with the index of their run() call in it
+    public var name: String?
+    public var result: String?
+    public var step: String?
+    public var call: Int?
     // end
     public var status: Int32?
 

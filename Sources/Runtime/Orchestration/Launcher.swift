@@ -35,8 +35,12 @@ public struct Launcher {
         var base = request
         // Tasks of a batch whose answer is lost are found again by the run's startedBy.
         if base.startedBy == nil, let journal { base.startedBy = journal.startedBy }
+        let (step, call, earlier) = session.steps.nextLaunch()
         var batches: [RunTaskRequest] = []
         var remaining = count
+        // Resumed inside a step that was cut short: this call's batches were sent before.
+        let adopted = try await adopt(earlier, base: base, remaining: &remaining, batches: &batches,
+                                      definition: definition, watch: watch, journal: journal, step: step, call: call)
         while remaining > 0 {
             var batch = base
             batch.count = min(remaining, Self.batchSize)
@@ -71,7 +75,7 @@ public struct Launcher {
                     }
                     // Before the call, on disk: if ecsh dies before the answer, the journal
                     // still says a batch may have started, and under which startedBy.
-                    journal?.append(Self.entry(.launch, batch, watch: watch), sync: true)
+                    journal?.append(Self.entry(.launch, batch, watch: watch, step: step, call: call), sync: true)
                     // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
                     // untracked. An unstructured task is not cancelled with its waiter.
                     let call = Task { try await backend.runTask(batch) }
@@ -114,7 +118,7 @@ public struct Launcher {
                         again = batch
                         answer.failures = []
                     }
-                    var entry = Self.entry(.launched, batches[i], watch: watch)
+                    var entry = Self.entry(.launched, batches[i], watch: watch, step: step, call: call)
                     entry.tasks = (answer.tasks ?? []).compactMap(\.taskArn)
                     entry.failures = (answer.failures ?? []).map { [$0.reason, $0.detail].compactMap { $0 }.joined(separator: ": ") }
                     journal?.append(entry, sync: true)
@@ -159,7 +163,7 @@ public struct Launcher {
                                 watch: watch, stopOnInterrupt: stopOnInterrupt)
             session.registry.announceLaunch(launched[i] ?? [])
         }
-        let keys = (0..<batches.count).flatMap { launched[$0] ?? [] }
+        let keys = adopted + (0..<batches.count).flatMap { launched[$0] ?? [] }
         if var firstError {
             if !unanswered.isEmpty, var e = ScriptErrors.convert(firstError, builtin: "run") as? ScriptError {
                 e.message += " " + Self.unseen(unanswered)
@@ -184,15 +188,63 @@ public struct Launcher {
     static func newToken() -> String { UUID().uuidString.lowercased() }
 
     /// A journal line about one batch: never its parameters, only their digest.
-    static func entry(_ kind: JournalEntry.Kind, _ batch: RunTaskRequest, watch: String?) -> JournalEntry {
+    static func entry(_ kind: JournalEntry.Kind, _ batch: RunTaskRequest, watch: String?,
+                      step: String? = nil, call: Int? = nil) -> JournalEntry {
         var e = JournalEntry(kind)
+        e.step = step
+        e.call = call
         e.cluster = batch.cluster ?? "default"
         e.clientToken = batch.clientToken
         e.parametersDigest = RunJournal.digest(batch)
+        e.taskDefinition = batch.taskDefinition
         e.count = batch.count
         e.startedBy = batch.startedBy
         e.watch = watch
         return e
+    }
+
+    /// The batches an interrupted run sent for this call: answered ones are taken over
+    /// (their tasks described and tracked, nothing launched), unanswered ones go into
+    /// `batches` under their old client token, which ECS answers with the tasks it started
+    /// then, if any. Batches whose parameters differ now are not taken over.
+    private func adopt(_ earlier: [RunSummary.Batch], base: RunTaskRequest, remaining: inout Int,
+                       batches: inout [RunTaskRequest], definition: TaskDefinitionDescription?, watch: String?,
+                       journal: RunJournal?, step: String?, call: Int?) async throws -> [String] {
+        var keys: [String] = []
+        for old in earlier where old.count <= remaining {
+            var batch = base
+            batch.count = old.count
+            batch.clientToken = old.clientToken
+            guard RunJournal.digest(batch) == old.parametersDigest else {
+                session.progress.observe(.warning("step \(step ?? "?"): run() call \((call ?? 0) + 1) has other parameters than in run \(session.steps.previousRun ?? "?"); its tasks are launched anew"))
+                break
+            }
+            remaining -= old.count
+            guard let arns = old.tasks else {
+                // Asked again exactly as then: ECS answers with the tasks the token started, if any.
+                if let td = old.taskDefinition { batch.taskDefinition = td }
+                batches.append(batch)
+                continue
+            }
+            journal?.append(Self.entry(.launch, batch, watch: watch, step: step, call: call), sync: true)
+            var found: [String: ECSTask] = [:]
+            if !arns.isEmpty {
+                let answer = try await TaskDescriber.describe([old.cluster: arns], backend: session.backend())
+                for t in answer.tasks { if let arn = t.taskArn { found[arn] = t } }
+            }
+            var batchKeys: [String] = []
+            for arn in arns {
+                var t = TrackedTask(cluster: old.cluster, task: found[arn] ?? ECSTask(taskArn: arn), watch: watch, definition: definition)
+                t.stopOnInterrupt = false
+                batchKeys.append(session.registry.add(t))
+            }
+            var e = Self.entry(.launched, batch, watch: watch, step: step, call: call)
+            e.tasks = arns
+            journal?.append(e, sync: true)
+            session.registry.announceLaunch(batchKeys)
+            keys += batchKeys
+        }
+        return keys
     }
 
     /// Says in progress and in the journal that a batch waits for room in the cluster.

@@ -12,8 +12,9 @@ public final class RunJournal: Sendable {
     public let id: String
     public let path: String
     /// The `startedBy` every task of the run gets unless the script sets one: ListTasks
-    /// finds with it the tasks of a batch whose answer never arrived.
-    public var startedBy: String { Self.startedBy(run: id) }
+    /// finds with it the tasks of a batch whose answer never arrived. A resumed run keeps
+    /// the one of the run it resumes, so one ListTasks finds the tasks of both.
+    public let startedBy: String
     private let descriptor: Mutex<Int32>
 
     /// Creates the journal file and writes `start` (synced) into it.
@@ -25,6 +26,7 @@ public final class RunJournal: Sendable {
         guard fd >= 0 else { throw RunStoreError("cannot create the run journal \(path): \(String(cString: strerror(errno)))") }
         self.id = id
         self.path = path
+        startedBy = start.startedBy ?? Self.startedBy(run: id)
         descriptor = Mutex(fd)
         var first = start
         first.run = id
@@ -67,14 +69,22 @@ public final class RunJournal: Sendable {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The digest of a RunTask request without its client token: equal parameters, equal digest.
+    /// The digest of a RunTask request without its client token, its task definition named
+    /// by family: equal parameters, equal digest.
     static func digest(_ request: RunTaskRequest) -> String {
         var r = request
         r.clientToken = nil
+        r.taskDefinition = family(r.taskDefinition)
         let e = JSONEncoder()
         e.outputFormatting = .sortedKeys
         return digest(Array((try? e.encode(r)) ?? Data()))
     }
+}
+
+/// `arn:...:task-definition/app:12` and `app:12` as `app`.
+func family(_ taskDefinition: String) -> String {
+    let name = taskDefinition.split(separator: "/").last.map(String.init) ?? taskDefinition
+    return name.split(separator: ":").first.map(String.init) ?? name
 }
 
 /// What keeps secrets out of journals: the `--debug` redaction of JSON, plus script

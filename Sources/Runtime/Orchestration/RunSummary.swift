@@ -34,6 +34,26 @@ public struct RunSummary: Sendable {
         public var watch: String?
     }
 
+    /// One RunTask batch as journaled: nil `tasks` when its answer never came.
+    public struct Batch: Sendable {
+        public var clientToken: String
+        public var cluster: String
+        public var count: Int
+        public var parametersDigest: String?
+        public var taskDefinition: String?
+        public var step: String?
+        public var call: Int?
+        public var tasks: [String]?
+    }
+
+    /// How far a step got.
+    public enum StepState: Sendable, Equatable {
+        case started
+        /// Its result, as tagged JSON.
+        case ended(String?)
+        case failed
+    }
+
     public var id: String
     public var started: Date
     public var pid: Int32?
@@ -51,6 +71,14 @@ public struct RunSummary: Sendable {
     public var unanswered: [Unanswered]
     /// Tasks RunTask could not place and that were given up on (reasons).
     public var failedToStart: [String]
+    /// Every batch, in the order its launch line came.
+    public var batches: [Batch]
+    /// The steps, in the order they began.
+    public var steps: OrderedDictionary<String, StepState>
+    /// The run this one resumed, if any.
+    public var resumes: String?
+    /// The `startedBy` of the run's tasks: its own, or that of the run it resumed.
+    public var startedBy: String
 
     /// Reads a journal's entries; `isAlive` says whether a process id still runs ecsh.
     public init(id: String, entries: [JournalEntry], isAlive: (Int32) -> Bool = RunSummary.isAlive) {
@@ -67,6 +95,11 @@ public struct RunSummary: Sendable {
         tasks = [:]
         final = [:]
         failedToStart = []
+        resumes = start?.resumes
+        startedBy = start?.startedBy ?? RunJournal.startedBy(run: id)
+        steps = [:]
+        var batchIndex: [String: Int] = [:]
+        var batches: [Batch] = []
         var pending = OrderedDictionary<String, Unanswered>()
         var end: Int32?
         for e in entries {
@@ -75,6 +108,12 @@ public struct RunSummary: Sendable {
                 guard let token = e.clientToken else { continue }
                 pending[token] = Unanswered(cluster: e.cluster ?? "default", clientToken: token, count: e.count ?? 0,
                                             startedBy: e.startedBy, watch: e.watch)
+                if batchIndex[token] == nil {
+                    batchIndex[token] = batches.count
+                    batches.append(Batch(clientToken: token, cluster: e.cluster ?? "default", count: e.count ?? 0,
+                                         parametersDigest: e.parametersDigest, taskDefinition: e.taskDefinition,
+                                         step: e.step, call: e.call))
+                }
             case .launched:
                 guard let token = e.clientToken else { continue }
                 let batch = pending.removeValue(forKey: token)
@@ -82,16 +121,24 @@ public struct RunSummary: Sendable {
                     tasks[arn] = (e.cluster ?? batch?.cluster ?? "default", e.watch ?? batch?.watch)
                 }
                 failedToStart += e.failures ?? []
+                if let i = batchIndex[token] { batches[i].tasks = e.tasks ?? [] }
             case .task:
                 if let arn = e.arn { final[arn] = e }
             case .end:
                 end = e.status
+            case .stepStarted:
+                if let name = e.name { steps[name] = .started }
+            case .stepEnded:
+                if let name = e.name { steps[name] = .ended(e.result) }
+            case .stepFailed:
+                if let name = e.name { steps[name] = .failed }
             case .start, .unanswered, .capacityWait:
                 // An unanswered batch stays pending: only ECS can say what it started.
                 break
             }
         }
         unanswered = Array(pending.values)
+        self.batches = batches
         if let end {
             state = .ended(end)
         } else if let pid, isAlive(pid) {
@@ -112,7 +159,4 @@ public struct RunSummary: Sendable {
         return true
         #endif
     }
-
-    /// The run's own `startedBy`: ListTasks finds its unanswered batches with it.
-    public var startedBy: String { RunJournal.startedBy(run: id) }
 }
