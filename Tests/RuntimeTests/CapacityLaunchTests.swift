@@ -100,7 +100,7 @@ final class FullClusterECS: HTTPTransport {
         #expect(r.error == nil, "\(r.error ?? "")")
         // The waits are warnings (on the session's output here, as with --progress off).
         #expect(r.out.hasSuffix("\n30 30 30\n"), "\(r.out)")
-        #expect(r.out.contains("ecsh: warning: cluster c has no room: RunTask was refused: ClientException: Tasks provisioning capacity limit exceeded."))
+        #expect(r.out.contains("ecsh: warning: cluster c has no room: RunTask was refused: ClientException: Tasks provisioning capacity limit exceeded; 10 task(s) go again in"))
         #expect(r.out.contains("ecsh: warning: cluster c has no room: 5 task(s) found no room (RESOURCE:MEMORY); 5 task(s) go again in"))
         #expect(ecs.tasks.count == 30, "the cluster holds exactly the 30 tasks asked for")
         #expect(ecs.refused == 3 && ecs.roomless == 3, "both kinds of refusal were met: \(ecs.refused), \(ecs.roomless)")

@@ -26,7 +26,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: store.directory) }
         var start = JournalEntry(.start)
         start.script = "/tmp/play.ecsh"
-        start.arguments = ["tenant=a", Redaction.argument("DB_PASSWORD=hunter2")]
+        start.arguments = ["tenant=a", Redaction.argument("DB_PASSWORD=hunter2"),
+                           Redaction.argument(#"{"environment":[{"name":"API_TOKEN","value":"hunter2"}]}"#)]
         s.journal.enable(store: store, start: start)
         let r = await runScript(#"""
             let vars = [{name: "DB_PASSWORD", value: "hunter2"}]
@@ -65,7 +66,7 @@ import Testing
         #expect(summary.state == .ended(0))
         #expect(summary.tasks.count == 30 && summary.unanswered.isEmpty)
         #expect(summary.final.count == 30, "each task's end is journaled")
-        #expect(summary.arguments == ["tenant=a", "DB_PASSWORD=****"])
+        #expect(summary.arguments == ["tenant=a", "DB_PASSWORD=****", #"{"environment":[{"name":"API_TOKEN","value":"****"}]}"#])
     }
 
     @Test func aStepsResultIsJournaledAndAResumeReturnsItWithoutRunningTheStep() async throws {

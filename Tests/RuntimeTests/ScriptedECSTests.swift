@@ -67,7 +67,7 @@ import Testing
             ScriptedTransport.json(200, #"{"tasks":[{"taskArn":"\#(Self.arn)","lastStatus":"PENDING"}],"failures":[{"arn":"arn:aws:ecs:us-east-1:1:container-instance/x","reason":"RESOURCE:MEMORY"}]}"#),
         ])
         let r = await runScript(#"""
-            let ts = run("app:3", cluster: "c", count: 2)
+            let ts = run("app:3", cluster: "c", count: 2, launchTimeout: 0s)
             print(len(ts), ts[1].ok, ts[1].lastStatus, ts[1].stopCode, ts[1].stoppedReason)
             """#, session: session, sink: sink)
         #expect(r.error == nil, "\(r.error ?? "")")
@@ -80,7 +80,7 @@ import Testing
             ScriptedTransport.json(200, #"{"tasks":[],"failures":[{"reason":"RESOURCE:CPU","detail":"no room"}]}"#),
         ])
         let r = await runScript(#"""
-            try { run("app:3", cluster: "c") } catch e { print(e.code, e.message) }
+            try { run("app:3", cluster: "c", launchTimeout: 0s) } catch e { print(e.code, e.message) }
             """#, session: session, sink: sink)
         #expect(r.out == "TaskFailedToStart run(): no task started: RESOURCE:CPU: no room\n")
     }

@@ -32,7 +32,7 @@ extension ProcessTests {
         #expect(held == Set(printed), "moto holds exactly the 30 tasks reported: \(held.count)")
         // The wait was shown, for both reasons.
         let said = r.stdout + r.stderr
-        #expect(said.contains("has no room: RunTask was refused: ClientException: Tasks provisioning capacity limit exceeded."), "\(said)")
+        #expect(said.contains("has no room: RunTask was refused: ClientException: Tasks provisioning capacity limit exceeded; 10 task(s) go again in"), "\(said)")
         #expect(said.contains("has no room: 10 task(s) found no room (RESOURCE:MEMORY)"), "\(said)")
         // Refused batches went again under their token; none reached moto twice.
         for (token, attempts) in s.runTasksByToken {

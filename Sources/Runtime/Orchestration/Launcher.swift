@@ -251,6 +251,7 @@ public struct Launcher {
     private func waitForCapacity(_ batch: RunTaskRequest, attempt: Int, why: String, backoff: Duration,
                                  journal: RunJournal?, watch: String?) {
         let wait = Self.delay(backoff, attempt: attempt)
+        let why = why.hasSuffix(".") ? String(why.dropLast()) : why
         session.progress.observe(.warning("cluster \(batch.cluster ?? "default") has no room: \(why); "
             + "\(batch.count ?? 0) task(s) go again in \(DebugLog.seconds(wait)), until the launch timeout"))
         var e = Self.entry(.capacityWait, batch, watch: watch)

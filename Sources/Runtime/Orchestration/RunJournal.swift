@@ -96,10 +96,13 @@ public enum Redaction {
 
     static let secretName = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE", "CREDENTIAL"]
 
-    /// `DB_PASSWORD=hunter2` as `DB_PASSWORD=****`; other arguments as given.
+    /// `DB_PASSWORD=hunter2` as `DB_PASSWORD=****`; JSON arguments (`--overrides '{...}'`)
+    /// redacted as `--debug` redacts bodies; other arguments as given.
     public static func argument(_ arg: String) -> String {
-        guard let eq = arg.firstIndex(of: "=") else { return arg }
-        let name = arg[..<eq].uppercased()
-        return secretName.contains(where: name.contains) ? arg[...eq] + "****" : arg
+        if let eq = arg.firstIndex(of: "=") {
+            let name = arg[..<eq].uppercased()
+            if secretName.contains(where: name.contains) { return arg[...eq] + "****" }
+        }
+        return arg.contains("\"") ? line(arg) : arg
     }
 }
