@@ -67,16 +67,7 @@ struct AttachCommand: ParsableCommand {
     var ref: String
 
     func run() throws {
-        let store = RunStore(environment: ProcessInfo.processInfo.environment)
-        let id = try RunCLI.find(ref, store: store)
-        let global = try RunCLI.options(for: id, store: store, global: self.global)
-        let session: ECSSession
-        do {
-            session = try global.makeSession(output: StandardOutput())
-        } catch {
-            Report.error("\(error)")
-            throw ExitCode(1)
-        }
+        let (store, id, session) = try RunCLI.open(ref, global: global)
         let logs = self.logs
         let status = Signals.whileRunning {
             Blocking.run {
@@ -116,16 +107,7 @@ struct StopRunCommand: ParsableCommand {
     var ref: String
 
     func run() throws {
-        let store = RunStore(environment: ProcessInfo.processInfo.environment)
-        let id = try RunCLI.find(ref, store: store)
-        let global = try RunCLI.options(for: id, store: store, global: self.global)
-        let session: ECSSession
-        do {
-            session = try global.makeSession(output: StandardOutput())
-        } catch {
-            Report.error("\(error)")
-            throw ExitCode(1)
-        }
+        let (store, id, session) = try RunCLI.open(ref, global: global)
         let (text, ok) = Blocking.value(("", false)) {
             let live = await RunCLI.inspect(id, store: store, session: session)
             if let e = live.liveError { return ("ecsh: error: cannot ask ECS about run \(id): \(e)\n", false) }
@@ -145,6 +127,19 @@ struct StopRunCommand: ParsableCommand {
 
 /// What the run commands share: finding a run, a session like the run's, the table.
 enum RunCLI {
+    /// The run named by `ref` and a session to ask ECS about it, set up like the run's.
+    static func open(_ ref: String, global: GlobalOptions) throws -> (RunStore, String, ECSSession) {
+        let store = RunStore(environment: ProcessInfo.processInfo.environment)
+        let id = try find(ref, store: store)
+        let options = try options(for: id, store: store, global: global)
+        do {
+            return (store, id, try options.makeSession(output: StandardOutput()))
+        } catch {
+            Report.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
     static func find(_ ref: String, store: RunStore) throws -> String {
         do {
             return try store.find(ref)

@@ -78,13 +78,18 @@ final class FullClusterECS: HTTPTransport {
     }
 }
 
+/// A session whose AWS calls go to `transport`, retries without sleeping.
+func session(over transport: any HTTPTransport, sink: SessionSink) throws -> ECSSession {
+    let url = try #require(URL(string: "https://ecs.us-east-1.amazonaws.com/"))
+    let client = AWSClient(region: "us-east-1", endpoints: [.ecs: url, .logs: url],
+                           credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")),
+                           transport: transport, retry: .standard(), sleeper: { _ in })
+    return makeSession(backend: AWSBackend(caller: client), sink: sink)
+}
+
 @Suite struct CapacityLaunchTests {
     func session(_ ecs: FullClusterECS, sink: SessionSink) throws -> ECSSession {
-        let url = try #require(URL(string: "https://ecs.us-east-1.amazonaws.com/"))
-        let client = AWSClient(region: "us-east-1", endpoints: [.ecs: url, .logs: url],
-                               credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")),
-                               transport: ecs, retry: .standard(), sleeper: { _ in })
-        return makeSession(backend: AWSBackend(caller: client), sink: sink)
+        try RuntimeTests.session(over: ecs, sink: sink)
     }
 
     @Test func aFanOutRefusedForCapacityThenShortOfMemoryEndsWithExactlyThirtyTasks() async throws {

@@ -11,11 +11,7 @@ import Testing
     }
 
     func session(_ ecs: SimulatedECS, sink: SessionSink) throws -> ECSSession {
-        let url = try #require(URL(string: "https://ecs.us-east-1.amazonaws.com/"))
-        let client = AWSClient(region: "us-east-1", endpoints: [.ecs: url, .logs: url],
-                               credentials: StaticCredentials(AWSCredentials(accessKeyID: "AKID", secretAccessKey: "s")),
-                               transport: ecs, retry: .standard(), sleeper: { _ in })
-        return makeSession(backend: AWSBackend(caller: client), sink: sink)
+        try RuntimeTests.session(over: ecs, sink: sink)
     }
 
     @Test func aFanOutIsJournaledBeforeAndAfterEachRunTaskWithoutItsSecrets() async throws {

@@ -46,7 +46,8 @@ public final class JournalSlot: Sendable {
         if let error { warn("\(error); this run is not journaled") }
         if let journal, created {
             registry.onFinal { t in
-                guard let arn = t.arn else { return }
+                // Tasks of other runs, found or attached to, are theirs to journal.
+                guard t.launchedHere, let arn = t.arn else { return }
                 var e = JournalEntry(.task)
                 e.arn = arn
                 e.cluster = t.cluster

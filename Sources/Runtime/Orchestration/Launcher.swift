@@ -234,8 +234,7 @@ public struct Launcher {
             }
             var batchKeys: [String] = []
             for arn in arns {
-                var t = TrackedTask(cluster: old.cluster, task: found[arn] ?? ECSTask(taskArn: arn), watch: watch, definition: definition)
-                t.stopOnInterrupt = false
+                let t = TrackedTask(cluster: old.cluster, task: found[arn] ?? ECSTask(taskArn: arn), watch: watch, definition: definition)
                 batchKeys.append(session.registry.add(t))
             }
             var e = Self.entry(.launched, batch, watch: watch, step: step, call: call)

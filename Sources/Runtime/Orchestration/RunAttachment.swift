@@ -46,30 +46,11 @@ public enum RunAttachment {
         } catch {
             return ([], targets.map { ($0.task?.id ?? $0.arn, "\(error)") })
         }
-        let reason = "Stopped by ecsh stop \(run.summary.id)"
-        var stopped: [String] = []
-        var failed: [(String, String)] = []
-        await withTaskGroup(of: (String, String?).self) { group in
-            var next = 0
-            func start() {
-                let t = targets[next]
-                next += 1
-                group.addTask {
-                    let id = ECSTask(taskArn: t.arn).id ?? t.arn
-                    do {
-                        _ = try await backend.stopTask(cluster: t.cluster, task: t.arn, reason: reason)
-                        return (id, nil)
-                    } catch {
-                        return (id, "\(error)")
-                    }
-                }
-            }
-            while next < min(8, targets.count) { start() }
-            while let (id, error) = await group.next() {
-                if let error { failed.append((id, error)) } else { stopped.append(id) }
-                if next < targets.count { start() }
-            }
-        }
+        let result = await TaskStopper.stop(targets.map { ($0.cluster, $0.arn) }, reason: "Stopped by ecsh stop \(run.summary.id)",
+                                            backend: backend)
+        let id = { (arn: String) in ECSTask(taskArn: arn).id ?? arn }
+        let stopped = targets.map(\.arn).filter(result.stopped.contains).map(id)
+        let failed = result.failed.map { (id($0.arn), $0.why) }
         return (stopped, failed)
     }
 }
