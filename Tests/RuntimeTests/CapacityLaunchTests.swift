@@ -129,7 +129,7 @@ func session(over transport: any HTTPTransport, sink: SessionSink) throws -> ECS
         let ecs = FullClusterECS(refuse: 1000, noRoom: 0)
         let sink = SessionSink()
         let r = await runScript(#"""
-            run("app:1", cluster: "c", count: 3, launchTimeout: 50ms)
+            run("app:1", cluster: "c", count: 3, launchTimeout: 1s)
             """#, session: try session(ecs, sink: sink), sink: sink)
         #expect(r.error?.contains("Tasks provisioning capacity limit exceeded.") == true, "\(r.error ?? "")")
         #expect(ecs.tasks.isEmpty)
