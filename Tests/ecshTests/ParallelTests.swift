@@ -74,6 +74,30 @@ extension ProcessTests {
         #expect(r.stdout == "ParallelError [0, 1, nil, 3, 4, 5] 1 2\n[0, 1, 2, 3, 4, 5]\n[nil, nil, nil, nil]\n", "\(r.stdout)")
     }
 
+    @Test func onMotoTwentyItemsRunFiveAtATime() async throws {
+        let script = """
+            config()
+            let td = register()
+            var inFlight = 0
+            var most = 0
+            let ok = parallel(range(20), fn(i) {
+                inFlight += 1
+                if inFlight > most { most = inFlight }
+                let t = run(td, wait: true, startedBy: "tenant-" + str(i))
+                inFlight -= 1
+                return t.ok
+            }, limit: 5)
+            print(len(ok.filter(fn(x) => x)), most)
+            """
+        let project = try await MotoProject(files: ["fan.ecsh": script])
+        defer { project.remove() }
+        let r = try Binary.run(["--endpoint-url", project.moto.endpoint, "--progress", "off", "--poll-interval", "50ms", "fan.ecsh"],
+                               in: project.dir, environment: project.environment(["XDG_STATE_HOME": project.dir.appendingPathComponent("state").path]))
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "20 5\n", "\(r.stdout)")
+        #expect(try await project.tasks().count == 20)
+    }
+
     @Test func waitAnyReturnsTheFirstTaskToStop() throws {
         let r = try Binary.run(["--local", "--progress", "off", "-e", #"""
             let td = register({family: "naps", containerDefinitions: [{name: "app", essential: true, command: ["sh", "-c", "sleep $NAP"]}]})
