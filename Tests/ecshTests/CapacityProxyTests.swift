@@ -41,5 +41,22 @@ extension ProcessTests {
             #expect(Set(attempts.map { FaultProxy.canonical($0.request.body) }).count == 1)
         }
     }
+
+    @Test func ecshRunWaitsForRoomUnlessTheLaunchTimeoutIsZero() async throws {
+        let plan = FaultPlan.on("RunTask", [1: .reply(status: 400, body: Self.refused), 2: .reply(status: 400, body: Self.refused)])
+        let s = try await FaultInjectionTests.Setup(plan)
+        defer { s.project.remove() }
+        let network = "awsvpcConfiguration={subnets=[\(s.project.moto.subnet)],securityGroups=[\(s.project.moto.securityGroup)]}"
+        let args = ["--count", "3", "--launch-type", "FARGATE", "--network-configuration", network]
+        let now = try s.run(args + ["--launch-timeout", "0s"], subcommand: ["run"], attempts: 1)
+        #expect(now.status == 1 && now.stderr.contains("Tasks provisioning capacity limit exceeded."), "\(now.stderr)")
+        #expect(try await s.project.tasks().isEmpty)
+        // Refused once more (the plan's second RunTask passes), then launched.
+        let later = try s.run(args, subcommand: ["run"], attempts: 1)
+        #expect(later.status == 0, "\(later.stderr)")
+        #expect(try await s.project.tasks().count == 3)
+        let bad = try s.run(args + ["--launch-timeout", "soon"], subcommand: ["run"], attempts: 1)
+        #expect(bad.status == 2 && bad.stderr.contains("--launch-timeout must be a duration"), "\(bad.stderr)")
+    }
 }
 }
