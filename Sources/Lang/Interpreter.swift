@@ -30,9 +30,13 @@ public final class Interpreter {
     }
 
     public private(set) var builtins: [String: Builtin] = [:]
+    /// The record types values may have, for the checker, `help` and completion.
+    public private(set) var schemas: [String: RecordSchema] = [RecordSchema.error.name: RecordSchema.error]
     public let arguments: [String]
     let machine: Machine
     private let mainGlobals = GlobalStore()
+    /// The REPL's entries: the session's names point into them (declarations, errors).
+    private var replFiles: [SourceFile] = []
     private var madeLoader: ModuleLoader?
     /// Made at the first run (not lazy: `deinit` must not make one).
     private var loader: ModuleLoader {
@@ -68,13 +72,31 @@ public final class Interpreter {
         builtins[builtin.name] = builtin
     }
 
+    /// Declares a record type the host's built-ins return.
+    public func register(_ schema: RecordSchema) {
+        schemas[schema.name] = schema
+    }
+
+    /// The checker's view of this interpreter; `globals` are the REPL's earlier names.
+    private func checkerEnvironment(for file: SourceFile, globals: [String: ScriptType] = [:]) -> TypeChecker.Environment {
+        let path = file.name.hasPrefix("<") || file.name == "-e" ? nil : file.name
+        return TypeChecker.Environment(builtins: builtins, schemas: schemas, globals: globals,
+                                       preflight: PreflightContext(file: path))
+    }
+
     private func seed(_ g: GlobalStore) {
         let i = g.add("args", constant: true)
         g[i] = .list(arguments.map { .string($0) })
     }
 
     private func makeLoader() -> ModuleLoader {
-        ModuleLoader(builtins: { [unowned self] in self.builtins }, seed: { [unowned self] in self.seed($0) })
+        ModuleLoader(builtins: { [unowned self] in self.builtins }, seed: { [unowned self] in self.seed($0) },
+                     typeCheck: { [unowned self] stmts, file in
+                         var env = self.checkerEnvironment(for: file)
+                         // A library's functions take their tasks as parameters: nothing to preflight.
+                         env.preflight = nil
+                         return TypeChecker.check(stmts, file: file, env: env)
+                     })
     }
 
     /// Parses and resolves without running anything: every error found, in source order.
@@ -85,7 +107,7 @@ public final class Interpreter {
         seed(scratch)
         let r = Resolver.compile(parsed.statements, file: file, globals: scratch, builtins: builtins, loader: makeLoader(), repl: false)
         if case .failure(let ds) = r { return ds }
-        return []
+        return TypeChecker.check(parsed.statements, file: file, env: checkerEnvironment(for: file))
     }
 
     /// Runs a whole script.
@@ -121,17 +143,28 @@ public final class Interpreter {
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
+        if repl { replFiles.append(file) }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
         machine.resetSteps()
         machine.measureNativeStack()
         let parsed = Parser.parse(file)
         if !parsed.diagnostics.isEmpty { return .rejected(parsed.diagnostics) }
+        var earlier: [String: ScriptType] = [:]
+        if repl {
+            for (i, name) in mainGlobals.names.enumerated() { if let v = mainGlobals[i] { earlier[name] = ScriptType(of: v) } }
+        }
+        let undo = Resolver.snapshot(mainGlobals)
         let compiled = Resolver.compile(parsed.statements, file: file, globals: mainGlobals, builtins: builtins, loader: loader, repl: repl)
         let chunk: Chunk
         switch compiled {
         case .failure(let ds): return .rejected(ds)
         case .success(let c): chunk = c
+        }
+        let problems = TypeChecker.check(parsed.statements, file: file, env: checkerEnvironment(for: file, globals: earlier))
+        if !problems.isEmpty {
+            undo()
+            return .rejected(problems)
         }
         defer { machine.output.flush() }
         do {

@@ -15,6 +15,11 @@ public struct SessionOptions: Sendable {
     public var environment: [String: String]
     /// `--ext-str` values for jsonnet.
     public var extStr: [String: String] = [:]
+    /// `--ext-code` values for jsonnet.
+    public var extCode: [String: String] = [:]
+    /// `--assume-role-arn` (ECSPRESSO_ASSUME_ROLE_ARN): every call is made as this role,
+    /// assumed with the chain's credentials.
+    public var assumeRoleARN: String?
     /// Relative paths in scripts (task definition files, `config()`) are read from here.
     public var workingDirectory: String
     public var polling = TaskPoller.Timing()
@@ -41,6 +46,12 @@ public struct RunDefaults: Sendable {
     public var timeout: Duration?
     /// RunTask parameters by API name, from the service definition.
     public var parameters: OrderedDictionary<String, Value> = [:]
+    /// The config's `service` (`--skip-task-definition` runs its current task definition).
+    public var service: String?
+    /// The config's plugins, for the definition files it names; nil without a config.
+    public var plugins: ConfigPlugins?
+    /// True when `parameters` could not be known without a call (a check before the run).
+    public var incomplete = false
     /// The file they came from, for messages.
     public var source: String?
 
@@ -161,11 +172,7 @@ public final class ECSSession: Sendable {
     }
 
     /// Reads a path relative to the session's working directory.
-    public func resolvePath(_ path: String) -> String {
-        // Left as written when it already means the same file, so messages show the user's path.
-        if path.hasPrefix("/") || options.workingDirectory == FileManager.default.currentDirectoryPath { return path }
-        return URL(fileURLWithPath: options.workingDirectory).appendingPathComponent(path).path
-    }
+    public func resolvePath(_ path: String) -> String { options.resolvePath(path) }
 }
 
 /// Breaks the cycle session → poller → session.

@@ -3,12 +3,18 @@ import Foundation
 import Lang
 import Runtime
 
-/// `ecsh check FILE...`: parse and resolve, report every error, run nothing.
+/// `ecsh check FILE...`: parse, resolve and type-check, report every error, run nothing.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check scripts for syntax and name errors without running them.",
-        discussion: "Every error in every file is reported. Exit status 1 if any file has an error, 0 if none does."
+        abstract: "Check scripts without running them: syntax, names, types and ECS preflight.",
+        discussion: """
+            Reports every error of every file: syntax, unknown names, fields and methods a value \
+            of the known type cannot have, arguments of the wrong type, and what run() would refuse \
+            against a task definition read from a file (container names in overrides, FARGATE \
+            without a network configuration, ...). Reads config and task definition files; makes \
+            no AWS call. Exit status 1 if any file has an error, 0 if none does.
+            """
     )
 
     @Argument(help: ArgumentHelp("Scripts to check.", valueName: "file"))
@@ -26,7 +32,7 @@ struct CheckCommand: ParsableCommand {
             let session = ECSSession(options: SessionOptions(), output: { _ in }) { _ in
                 throw AWSSetupError("ecsh check does not call AWS")
             }
-            ECSBuiltins.all(session: session).forEach(interpreter.register)
+            ECSBuiltins.install(into: interpreter, session: session)
             var failed = false
             for path in paths {
                 guard let file = try? ScriptFile.load(path) else { failed = true; continue }

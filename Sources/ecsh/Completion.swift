@@ -99,6 +99,8 @@ struct Completion {
             for (k, v) in m.entries where Self.isName(k) { out.append(Match(text: k, suffix: Self.suffix(for: v))) }
         case .record(let r):
             for (k, v) in r.fields { out.append(Match(text: k, suffix: Self.suffix(for: v))) }
+            // A running task's final fields: completed, and reading them says to wait.
+            for k in r.pendingFields.keys.sorted() { out.append(Match(text: k, suffix: "")) }
         default:
             break
         }

@@ -15,22 +15,30 @@ struct Ecsh: ParsableCommand {
             ecsh -e CODE [ARGS...]  run CODE
             ecsh - [ARGS...]        run a script read from stdin
             ecsh                    start the REPL (on a terminal)
-            ecsh check FILE...      parse and resolve scripts without running them
+            ecsh check FILE...      check scripts (syntax, names, types, ECS preflight)
+                                    without running them
+            ecsh lsp                the language server, for editors
             ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
-                                    (`ecsh run --help` lists its flags)
+                                    (`ecsh run --help` lists its flags; the options
+                                    below may come before or after `run`)
             ecsh runs [RUN]         journaled runs: status, tasks, still running
             ecsh attach RUN         follow a run's running tasks, exit as it would
             ecsh stop RUN           stop every task of a run still running
             ecsh resume RUN         run its script again, skipping finished steps
 
             Options before the script (after it, words are the script's):
-              --region REGION       AWS region (else AWS_REGION, AWS_DEFAULT_REGION,
-                                    the profile's region, ecspresso.yml's region)
+              --region REGION       AWS region (else the config's region, AWS_REGION,
+                                    AWS_DEFAULT_REGION, the profile's region)
               --profile NAME        profile of ~/.aws/config and ~/.aws/credentials
-              --endpoint-url URL    send ECS, CloudWatch Logs and STS calls here (moto)
-              --config FILE         load an ecspresso.yml first, as config(FILE) does
+              --endpoint-url URL    send ECS, CloudWatch Logs, STS, SSM, Secrets Manager
+                                    and S3 calls here (moto)
+              --config FILE         load an ecspresso config first, as config(FILE) does
+                                    (else ECSPRESSO_CONFIG)
               --cluster NAME        cluster for calls that name none
-              --ext-str KEY=VALUE   std.extVar for Jsonnet definitions (repeatable)
+              --ext-str KEY=VALUE   std.extVar for Jsonnet configs and definitions
+                                    (repeatable; --ext-code KEY=CODE for code)
+              --envfile FILE        KEY=VALUE lines added to the environment (repeatable)
+              --assume-role-arn ARN make every AWS call as this role
               --debug               print each AWS request and response on stderr,
                                     keys, tokens and signatures redacted
               --dry-run             print register/run/stop requests as the JSON they
@@ -58,14 +66,14 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self, ResumeCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, LSPCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self, ResumeCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 
     static func main() {
         Signals.unblockInterrupt()
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = exitCode(for: error)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Lang
 import Runtime
+import Synchronization
 
 /// The options every command that talks to ECS takes.
 struct GlobalOptions: ParsableArguments {
@@ -11,23 +12,32 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("local-concurrency"), help: ArgumentHelp("With --local, how many tasks run at once; the rest wait as PENDING (default: 4 per core).", valueName: "n"))
     var localConcurrency: Int?
 
-    @Option(help: "The AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile, ecspresso.yml).")
+    @Option(help: "The AWS region (else the config's region, AWS_REGION, AWS_DEFAULT_REGION, the profile).")
     var region: String?
 
     @Option(help: "A profile of ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE).")
     var profile: String?
 
-    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send ECS, CloudWatch Logs and STS calls here (a local mock such as moto).", valueName: "url"))
+    @Option(name: .customLong("endpoint-url"), help: ArgumentHelp("Send ECS, CloudWatch Logs, STS, SSM, Secrets Manager and S3 calls here (a local mock such as moto).", valueName: "url"))
     var endpointURL: String?
 
-    @Option(help: ArgumentHelp("An ecspresso.yml to load before the script runs, as config() does.", valueName: "file"))
+    @Option(help: ArgumentHelp("An ecspresso config (.yml, .yaml, .json, .jsonnet) to load before the script runs, as config() does (else ECSPRESSO_CONFIG).", valueName: "file"))
     var config: String?
 
-    @Option(help: "The cluster for calls that name none (else ecspresso.yml's, else default).")
+    @Option(help: "The cluster for calls that name none (else the config's, else default).")
     var cluster: String?
 
-    @Option(name: .customLong("ext-str"), help: ArgumentHelp("Passed to jsonnet for Jsonnet task and service definitions (std.extVar); repeatable.", valueName: "key=value"))
+    @Option(name: .customLong("ext-str"), help: ArgumentHelp("Passed to jsonnet for Jsonnet configs and definitions (std.extVar); repeatable (else ECSPRESSO_EXT_STR, 'k=v;k2=v2').", valueName: "key=value"))
     var extStr: [String] = []
+
+    @Option(name: .customLong("ext-code"), help: ArgumentHelp("Jsonnet code bound for std.extVar, as --ext-str; repeatable (else ECSPRESSO_EXT_CODE).", valueName: "key=code"))
+    var extCode: [String] = []
+
+    @Option(name: .customLong("assume-role-arn"), help: ArgumentHelp("Make every AWS call as this IAM role, assumed with the usual credentials (else ECSPRESSO_ASSUME_ROLE_ARN).", valueName: "arn"))
+    var assumeRoleARN: String?
+
+    @Option(help: ArgumentHelp("A file of KEY=VALUE lines added to the environment before anything is read; repeatable, later files win (else ECSPRESSO_ENVFILE, comma-separated).", valueName: "file"))
+    var envfile: [String] = []
 
     @Flag(help: "Print every AWS request and response on stderr, secrets redacted.")
     var debug = false
@@ -69,30 +79,75 @@ struct GlobalOptions: ParsableArguments {
             guard local else { throw ValidationError("--local-concurrency needs --local") }
         }
         if local, endpointURL != nil { throw ValidationError("--local and --endpoint-url exclude each other") }
-        for pair in extStr where !pair.contains("=") || pair.hasPrefix("=") {
-            throw ValidationError("--ext-str takes KEY=VALUE, got '\(pair)'")
+        for (flag, pairs) in [("--ext-str", extStr), ("--ext-code", extCode)] {
+            for pair in pairs.flatMap(Self.mapItems) where !pair.contains("=") || pair.hasPrefix("=") {
+                throw ValidationError("\(flag) takes KEY=VALUE, got '\(pair)'")
+            }
         }
         if let region, region.isEmpty || region.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
             throw ValidationError("--region must look like us-east-1, got '\(region)'")
         }
     }
 
-    /// A session whose output goes where the interpreter prints.
+    /// kong's map values, as ecspresso takes them: `k=v;k2=v2` in one flag or variable.
+    static func mapItems(_ text: String) -> [String] {
+        text.split(separator: ";").map(String.init)
+    }
+
+    /// `--ext-str`-style pairs, the flags' else the variable's.
+    static func pairs(_ flags: [String], variable: String?) -> [String: String] {
+        var out: [String: String] = [:]
+        let items = flags.isEmpty ? (variable.map(mapItems) ?? []) : flags.flatMap(mapItems)
+        for pair in items {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty else { continue }
+            out[String(parts[0])] = String(parts[1])
+        }
+        return out
+    }
+
+    /// The process environment with the envfiles (`--envfile`, else ECSPRESSO_ENVFILE) over it.
+    static func environment(envfiles: [String], base: [String: String]) throws -> [String: String] {
+        var environment = base
+        let files = envfiles.isEmpty
+            ? (base["ECSPRESSO_ENVFILE"].map { $0.split(separator: ",").map(String.init) } ?? [])
+            : envfiles
+        for file in files {
+            for (k, v) in try EnvFile.load(path: file) { environment[k] = v }
+        }
+        return environment
+    }
+
+    /// The config to load: `--config`, else ECSPRESSO_CONFIG; with `discover`, else the
+    /// first of ./ecspresso.yml, .yaml, .json, .jsonnet (as `ecspresso` and `ecsh run` do).
+    func configPath(environment: [String: String], discover: Bool) -> String? {
+        if let config { return config }
+        if let fromEnvironment = environment["ECSPRESSO_CONFIG"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return discover ? EcspressoConfig.discover(in: FileManager.default.currentDirectoryPath) : nil
+    }
+
+    /// A session whose output goes where the interpreter prints. `discoverConfig`: look for
+    /// ./ecspresso.{yml,yaml,json,jsonnet} when no config is named.
     func makeSession(output: any OutputSink) throws -> ECSSession {
+        try makeSession(output: output, discoverConfig: false)
+    }
+
+    func makeSession(output: any OutputSink, discoverConfig: Bool) throws -> ECSSession {
         applyTerminalOptions()
         var options = SessionOptions()
+        options.environment = try Self.environment(envfiles: envfile, base: options.environment)
+        let configPath = configPath(environment: options.environment, discover: discoverConfig)
+        let debug = self.debug || ["1", "true"].contains(options.environment["ECSPRESSO_DEBUG"]?.lowercased() ?? "")
         options.region = region
         options.profile = profile
         options.endpointURL = endpointURL
-        options.configPath = config
+        options.configPath = configPath
         options.cluster = cluster
         options.debug = debug
         options.dryRun = dryRun
-        for pair in extStr {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            options.extStr[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        let defaults = try config.map { try RunDefaults(configFile: $0, environment: options.environment, extStr: options.extStr) }
+        options.extStr = Self.pairs(extStr, variable: options.environment["ECSPRESSO_EXT_STR"])
+        options.extCode = Self.pairs(extCode, variable: options.environment["ECSPRESSO_EXT_CODE"])
+        options.assumeRoleARN = assumeRoleARN ?? options.environment["ECSPRESSO_ASSUME_ROLE_ARN"].flatMap { $0.isEmpty ? nil : $0 }
         options.local = local
         options.stopOnInterrupt = stopOnInterrupt
         if local {
@@ -134,8 +189,26 @@ struct GlobalOptions: ParsableArguments {
                 return DryRunBackend(reads: nil, noReadsReason: "\(error)") { sink.write($0 + "\n") }
             }
         }
-        if let defaults { session.setDefaults(defaults) }
+        if let configPath {
+            // Plugins read AWS (a tfstate in s3://) and the service definition may use them.
+            _ = try Self.blocking { try await session.loadConfig(configPath) }
+        }
         return session
+    }
+
+    /// Runs `body` to the end on the concurrency pool and waits for it here.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = Mutex<Result<T, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result: Result<T, any Error>
+            do { result = .success(try await body()) } catch { result = .failure(error) }
+            box.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        guard let result = box.withLock({ $0 }) else { throw CancellationError() }
+        return try result.get()
     }
 }
 
@@ -187,4 +260,31 @@ final class SinkBox: @unchecked Sendable {
     init(_ sink: any OutputSink) { self.sink = sink }
     func write(_ text: String) { sink.write(text) }
     func flush() { sink.flush() }
+}
+
+extension GlobalOptions {
+    /// The global options that take a value, by name.
+    static let valueOptions: Set<String> = [
+        "--local-concurrency", "--region", "--profile", "--endpoint-url", "--config", "--cluster", "--ext-str",
+        "--ext-code", "--envfile", "--assume-role-arn", "--output", "--progress", "--poll-interval", "--poll-max",
+    ]
+    /// The global flags.
+    static let flagOptions: Set<String> = ["--local", "--debug", "--dry-run", "--no-color", "--stop-on-interrupt"]
+
+    /// `ecsh --config x.yml run ...` as `ecsh run --config x.yml ...`: global options given
+    /// before a subcommand that takes them are moved after it, as ecspresso takes them in
+    /// either place. Anything else is left as it is (before a script file, options are the
+    /// script command's own).
+    static func hoisted(_ arguments: [String], subcommands: Set<String> = ["run"]) -> [String] {
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            if flagOptions.contains(a) { i += 1; continue }
+            if valueOptions.contains(name) { i += a.contains("=") ? 1 : 2; continue }
+            break
+        }
+        guard i > 0, i < arguments.count, subcommands.contains(arguments[i]) else { return arguments }
+        return [arguments[i]] + arguments[..<i] + arguments[(i + 1)...]
+    }
 }

@@ -32,7 +32,7 @@ struct REPL {
             Report.error("\(error)")
             return 1
         }
-        ECSBuiltins.all(session: session).forEach(interpreter.register)
+        ECSBuiltins.install(into: interpreter, session: session)
         defer { session.shutdownBlocking() }
         var history = History(path: History.defaultPath())
         let completion = Completion(interpreter: interpreter)

@@ -13,7 +13,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Registers the task definition (the config's task_definition, or --task-definition FILE) \
             unless --skip-task-definition, --revision or --latest-task-definition names an existing one, \
-            then calls RunTask. --config defaults to ./ecspresso.yml when that file exists; its service \
+            then calls RunTask. --config defaults to ECSPRESSO_CONFIG, else the first of ./ecspresso.yml, \
+            .yaml, .json, .jsonnet; with a service: in it, --skip-task-definition runs the service's current \
+            task definition, as ecspresso does. Its service \
             definition gives launchType, networkConfiguration and the like unless a flag says otherwise.
 
             Without --wait: prints the task ARNs, one a line, once they are launched.
@@ -40,7 +42,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("latest-task-definition"), help: "Run the family's latest ACTIVE revision, registering nothing.")
     var latestTaskDefinition = false
 
-    @Flag(name: .customLong("skip-task-definition"), help: "Register nothing: run the family's latest revision (or --revision).")
+    @Flag(name: .customLong("skip-task-definition"), help: "Register nothing: run the task definition the config's service runs now (DescribeServices), else the family's latest revision (or --revision).")
     var skipTaskDefinition = false
 
     @Option(help: "How many tasks to start (RunTask takes 10 a call; ecsh makes as many calls as needed).")
@@ -60,8 +62,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A TaskOverride as JSON (not with --container-overrides).", valueName: "json"))
     var overrides: String?
 
-    @Option(name: .customLong("overrides-file"), help: ArgumentHelp("A file holding a TaskOverride as JSON, as --overrides.", valueName: "file"))
+    @Option(name: .customLong("overrides-file"), help: ArgumentHelp("A file holding a TaskOverride, JSON or Jsonnet, rendered like the definitions (templates, plugins); --overrides file://PATH does the same.", valueName: "file"))
     var overridesFile: String?
+
+    @Flag(name: .customLong("ebs-delete-on-termination"), inversion: .prefixedNo,
+          help: "Whether the EBS volumes of the service definition's volumeConfigurations are deleted when the task stops.")
+    var ebsDeleteOnTermination = true
 
     @Option(name: .customLong("container-overrides"),
             help: ArgumentHelp(#"One container override as JSON ({"name":"app","command":["echo","hello"]}) or a JSON list of them."#, valueName: "json"))
@@ -124,6 +130,9 @@ struct RunCommand: ParsableCommand {
         }
         if containerOverrides != nil && (overrides != nil || overridesFile != nil) {
             throw ValidationError("--\(overrides != nil ? "overrides" : "overrides-file") and --container-overrides exclude each other: put the container overrides in the TaskOverride's containerOverrides, or give only --container-overrides")
+        }
+        if let path = overridesFilePath, !FileManager.default.isReadableFile(atPath: path) {
+            throw ValidationError("--overrides-file: cannot read '\(path)'")
         }
         if let revision, revision < 1 { throw ValidationError("--revision must be 1 or more, got \(revision)") }
         if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
@@ -191,19 +200,15 @@ struct RunCommand: ParsableCommand {
         if let capacityProviderStrategy {
             p["capacityProviderStrategy"] = Self.asList(try Self.json(capacityProviderStrategy, flag: "capacity-provider-strategy"))
         }
-        if let overrides { p["overrides"] = try Self.json(overrides, flag: "overrides") }
-        if let overridesFile {
-            guard let data = FileManager.default.contents(atPath: overridesFile) else {
-                throw ValidationError("--overrides-file: cannot read '\(overridesFile)'")
-            }
-            p["overrides"] = try Self.json(String(decoding: data, as: UTF8.self), flag: "overrides-file")
-        }
+        // An overrides file is rendered like the definitions, once the config is loaded (see run()).
+        if let overrides, overridesFilePath == nil { p["overrides"] = try Self.json(overrides, flag: "overrides") }
         if let containerOverrides {
             let list = Self.asList(try Self.json(containerOverrides, flag: "container-overrides"))
             p["overrides"] = .map(["containerOverrides": list])
         }
         if let platformVersion { p["platformVersion"] = .string(platformVersion) }
-        if let propagateTags { p["propagateTags"] = .string(propagateTags) }
+        // As ecspresso: NONE is not sent (ECS refuses it from RunTask).
+        if let propagateTags, propagateTags != "NONE" { p["propagateTags"] = .string(propagateTags) }
         if let startedBy { p["startedBy"] = .string(startedBy) }
         if let group { p["group"] = .string(group) }
         if let placementConstraints {
@@ -266,25 +271,48 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// `--overrides-file`, or `--overrides file://PATH`.
+    var overridesFilePath: String? {
+        if let overridesFile { return overridesFile }
+        if let overrides, overrides.hasPrefix("file://") { return String(overrides.dropFirst("file://".count)) }
+        return nil
+    }
+
     func run() throws {
-        var global = self.global
-        if global.config == nil, FileManager.default.fileExists(atPath: "ecspresso.yml") { global.config = "ecspresso.yml" }
-        let plan = try self.plan
+        var plan = try self.plan
         let printer = RunPrinter(json: global.output == .json, wait: wait,
                                  progressShowsLaunches: global.output == .text && global.effectiveProgress == .lines)
         let session: ECSSession
         do {
-            session = try global.makeSession(output: printer.sink)
+            session = try global.makeSession(output: printer.sink, discoverConfig: true)
         } catch {
             Report.error("\(error)")
             throw ExitCode(1)
         }
-        let source = try definitionSource(session: session)
+        if wait, timeout == nil, let text = session.options.environment["ECSPRESSO_TIMEOUT"], !text.isEmpty {
+            guard let d = RunPlan.parseTimeout(text) else {
+                throw ValidationError("ECSPRESSO_TIMEOUT must be a duration such as 90s, 20m or 1h30m, got '\(text)'")
+            }
+            plan.timeout = d
+        }
+        let prepared = plan
+        let choice = try definitionChoice(session: session)
+        let overridesFile = overridesFilePath
+        let ebsDeleteOnTermination = self.ebsDeleteOnTermination
         RunJournaling.enable(session, global: global, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
                              arguments: Array(CommandLine.arguments.dropFirst()))
         let status = Signals.whileRunning {
             Blocking.run {
                 do {
+                    var plan = prepared
+                    if let overridesFile {
+                        plan.parameters["overrides"] = try await TaskDefinitions.loadOverrides(file: overridesFile, session: session)
+                    }
+                    if !ebsDeleteOnTermination, plan.parameters["volumeConfigurations"] == nil,
+                       let volumes = session.defaults.parameters["volumeConfigurations"] {
+                        plan.parameters["volumeConfigurations"] = Self.deleteOnTermination(volumes, false)
+                    }
+                    let source = try await choice.source(session: session)
                     let definition = try await source.resolve(plan: plan, session: session)
                     let outcome = try await plan.execute(definition: definition, session: session) { printer.launched($0) }
                     printer.finished(outcome, definition: definition)
@@ -308,32 +336,68 @@ struct RunCommand: ParsableCommand {
         throw ExitCode(status)
     }
 
+    /// `terminationPolicy.deleteOnTermination` of each volume set to `value`.
+    static func deleteOnTermination(_ volumes: Value, _ value: Bool) -> Value {
+        guard case .list(let items) = volumes else { return volumes }
+        return .list(items.map { item in
+            guard case .map(let vc) = item, case .map(let ebs)? = vc.entries["managedEBSVolume"] else { return item }
+            var e = ebs.entries
+            e["terminationPolicy"] = .map(MapStorage(["deleteOnTermination": .bool(value)]))
+            var v = vc.entries
+            v["managedEBSVolume"] = .map(MapStorage(e))
+            return .map(MapStorage(v))
+        })
+    }
+
     /// Where the task definition comes from, decided before any call.
-    func definitionSource(session: ECSSession) throws -> DefinitionSource {
+    func definitionChoice(session: ECSSession) throws -> DefinitionChoice {
         if let name = existingName {
             // A name is never registered, so --skip-task-definition changes nothing here.
             return .existing(revision.map { "\(name):\($0)" } ?? name)
         }
+        let registersNothing = skipTaskDefinition || revision != nil || latestTaskDefinition
+        if registersNothing, taskDefinition == nil, let service = session.defaults.service, !service.isEmpty {
+            // As ecspresso's resolveTaskdefinition: the service's current task definition
+            // gives the family, and for --skip-task-definition the revision too.
+            return .service(revision: revision, latest: latestTaskDefinition)
+        }
         guard let path = taskDefinition ?? session.defaults.taskDefinitionPath else {
-            let why = session.defaults.source.map { "\($0) has no task_definition" } ?? "there is no ./ecspresso.yml (or --config)"
+            let why = session.defaults.source.map { "\($0) has no task_definition" } ?? "there is no ./ecspresso.yml, .yaml, .json or .jsonnet (or --config)"
             throw ValidationError("no task definition: give --task-definition FILE or a family name; \(why)")
         }
-        let value: Value
-        do {
-            value = try TaskDefinitions.load(file: path, session: session)
-        } catch {
-            Report.error("\(error)")
-            throw ExitCode(1)
-        }
-        let local = TaskDefinitions.local(value)
-        if skipTaskDefinition || revision != nil || latestTaskDefinition {
+        return .file(path, familyOnly: registersNothing, revision: revision)
+    }
+}
+
+/// What `ecsh run` was asked to run, before the calls that settle it.
+enum DefinitionChoice: Sendable {
+    case existing(String)
+    /// The config's service's current task definition (DescribeServices): its revision, or
+    /// another revision of its family, or the family's latest.
+    case service(revision: Int?, latest: Bool)
+    /// A file: registered, or (`familyOnly`) only read for its family.
+    case file(String, familyOnly: Bool, revision: Int?)
+
+    func source(session: ECSSession) async throws -> DefinitionSource {
+        switch self {
+        case .existing(let name):
+            return .existing(name)
+        case .service(let revision, let latest):
+            guard let current = try await TaskDefinitions.serviceTaskDefinition(session: session) else {
+                throw ValidationError("the config has no service")
+            }
+            let family = String(current.prefix { $0 != ":" })
+            if let revision { return .existing("\(family):\(revision)") }
+            return .existing(latest ? family : current)
+        case .file(let path, let familyOnly, let revision):
+            let value = try await TaskDefinitions.load(file: path, session: session)
+            let local = TaskDefinitions.local(value)
+            guard familyOnly else { return .file(value, local) }
             guard let family = local.family else {
-                Report.error("\(path) has no family, so there is no registered revision to run")
-                throw ExitCode(1)
+                throw ValidationError("\(path) has no family, so there is no registered revision to run")
             }
             return .existing(revision.map { "\(family):\($0)" } ?? family)
         }
-        return .file(value, local)
     }
 }
 

@@ -83,7 +83,7 @@ enum ScriptRunner {
                 Report.error("\(error)")
                 return 1
             }
-            ECSBuiltins.all(session: session).forEach(interpreter.register)
+            ECSBuiltins.install(into: interpreter, session: session)
             RunJournaling.enable(session, global: global, script: file.name, bytes: file.bytes, arguments: arguments,
                                  resuming: resuming)
             return Signals.whileRunning {

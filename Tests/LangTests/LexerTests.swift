@@ -45,10 +45,35 @@ struct LexerTests {
         #expect(throws: Diagnostic.self) { try kinds("\"open") }
         let open = lexError("let x = \"open")
         #expect(open?.message.contains("unterminated string") == true)
-        #expect(open?.atEndOfInput == true)
+        #expect(open?.atEndOfInput == false, "more lines cannot close a one-line string")
         #expect(open?.range?.location == SourceLocation(line: 1, column: 9))
         #expect(lexError("x = 12abc")?.message == "invalid number literal '12abc'")
         #expect(lexError("99999999999999999999")?.message.contains("too large") == true)
+    }
+
+    @Test func aQuotedStringEndsOnItsLine() {
+        let e = lexError("let a = \"open\nlet b = \"x\"\n")
+        #expect(e?.message.contains("must end on the line it starts") == true)
+        #expect(e?.range?.location == SourceLocation(line: 1, column: 9), "at the opening quote, not at the next quote")
+        #expect(e?.atEndOfInput == false, "a REPL entry does not wait for more lines")
+        #expect(throws: Diagnostic.self) { try kinds("\"a ${x}\nb\"") }
+    }
+
+    @Test func tripleQuotedStringsSpanLinesAndDropTheClosingIndentation() throws {
+        func text(_ source: String) throws -> [StringPart] {
+            guard case .string(let parts)? = try kinds(source).first else { Issue.record("not a string"); return [] }
+            return parts
+        }
+        #expect(try text("\"\"\"\n    a\n      b\n    \"\"\"") == [.text("a\n  b")])
+        #expect(try text("\"\"\"one \"quoted\" line\"\"\"") == [.text("one \"quoted\" line")])
+        #expect(try text("\"\"\"\nkeep\n  as is\"\"\"") == [.text("keep\n  as is")])
+        #expect(try text("\"\"\"\n  x\\ty\n  \"\"\"") == [.text("x\ty")])
+        let parts = try text("\"\"\"\n  v=${n}\n  \"\"\"")
+        #expect(parts.count == 2 && parts[0] == .text("v="))
+        let open = lexError("let s = \"\"\"\nnever closed\n")
+        #expect(open?.message == "unterminated string: expected a closing \"\"\"")
+        #expect(open?.atEndOfInput == true, "a REPL entry goes on until the closing quotes")
+        #expect(try kinds("\"\" + x") == [.string([]), .punct(.plus), .identifier("x"), .eof])
     }
 
     @Test func rejectsBinary() {

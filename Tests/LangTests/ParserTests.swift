@@ -18,6 +18,22 @@ struct ParserTests {
         #expect(r.message == "comparisons cannot be chained: write 'a < b and b < c'")
     }
 
+    @Test func anAssignmentInAConditionSaysToCompare() async {
+        let r = await run("let code = 1\nif code = 1 { print(1) }")
+        #expect(r.message == "'=' assigns and cannot stand in the condition of 'if': to compare, use '=='")
+        #expect(r.diagnostics.first?.range?.location == SourceLocation(line: 2, column: 9))
+        #expect(await run("var n = 0\nwhile n = 1 {}").message?.contains("condition of 'while'") == true)
+        #expect(await output("var n = 1\nif n == 1 { n = 2 }\nprint(n)") == "2\n")
+    }
+
+    @Test func shortNamesGetAHintOnlyWhenOneCandidateIsOneEditAway() {
+        #expect(suggestion(for: "rn", among: ["run", "print", "wait"]) == "run")
+        #expect(suggestion(for: "x", among: ["i", "n", "xs"]) == nil, "three candidates one edit away")
+        #expect(suggestion(for: "N", among: ["n", "len"]) == "n")
+        #expect(suggestion(for: "fro", among: ["for", "try"]) == "for", "a swap of neighbours is one edit")
+        #expect(suggestion(for: "zz", among: ["run"]) == nil)
+    }
+
     @Test func everySyntaxErrorIsReported() async {
         let r = await run("let = 1\nprint(\"ok\")\nvar 3 = x\n")
         #expect(r.diagnostics.count == 2)
@@ -32,7 +48,10 @@ struct ParserTests {
 
     @Test func unfinishedInputAsksForMore() {
         #expect(Interpreter.needsMoreInput("fn f() {"))
-        #expect(Interpreter.needsMoreInput("print(\"abc"))
+        // A "..." string ends on its line, so more lines cannot finish it; a """ string can.
+        #expect(!Interpreter.needsMoreInput("print(\"abc"))
+        #expect(Interpreter.needsMoreInput("print(\"\"\"abc"))
+        #expect(Interpreter.needsMoreInput("print(\"${[1,"))
         #expect(Interpreter.needsMoreInput("let x = [1,"))
         #expect(!Interpreter.needsMoreInput("let x = 1"))
         #expect(!Interpreter.needsMoreInput("let x = )"))

@@ -32,6 +32,7 @@ import Testing
         #expect(try AWSSettings.resolve(options: .init(), environment: home.environment).region == nil)
     }
 
+    /// ecspresso's order: the flag, then the config's region, then the environment, then the profile.
     @Test func regionOrder() throws {
         let home = try TestHome(config: "[default]\nregion = from-profile\n")
         defer { home.remove() }
@@ -39,11 +40,14 @@ import Testing
         func region(_ options: AWSOptions = .init(), fallback: String? = "from-yml") throws -> String? {
             try AWSSettings.resolve(options: options, environment: env, fallbackRegion: fallback).region
         }
-        #expect(try region() == "from-profile")
+        #expect(try region(fallback: nil) == "from-profile")
+        #expect(try region() == "from-yml")
         env["AWS_DEFAULT_REGION"] = "from-default-env"
-        #expect(try region() == "from-default-env")
+        #expect(try region(fallback: nil) == "from-default-env")
         env["AWS_REGION"] = "from-env"
-        #expect(try region() == "from-env")
+        #expect(try region(fallback: nil) == "from-env")
+        // The config's region wins over AWS_REGION, as in ecspresso.
+        #expect(try region() == "from-yml")
         #expect(try region(.init(region: "from-flag")) == "from-flag")
 
         let bare = try TestHome()

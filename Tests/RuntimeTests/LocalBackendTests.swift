@@ -18,10 +18,10 @@ import Testing
     }
 
     func definition(_ marker: String, command: String, sidecar: String? = nil, essentialSidecar: Bool = false) -> String {
-        let side = sidecar.map { #", {name: "side", essential: \#(essentialSidecar), stopTimeout: 1, command: ["sh", "-c", "\#($0)"]}"# } ?? ""
+        let side = sidecar.map { #", {name: "side", image: "busybox", memory: 64, essential: \#(essentialSidecar), stopTimeout: 1, command: ["sh", "-c", "\#($0)"]}"# } ?? ""
         return #"""
             register({family: "t", containerDefinitions: [
-              {name: "app", essential: true, stopTimeout: 1, command: ["sh", "-c", "\#(command)"],
+              {name: "app", image: "busybox", memory: 64, essential: true, stopTimeout: 1, command: ["sh", "-c", "\#(command)"],
                environment: [{name: "MARKER", value: "\#(marker)"}]}\#(side)]})
             """#
     }
@@ -98,10 +98,10 @@ import Testing
     @Test func aCommandThatCannotStartFailsTheTaskToStart() async throws {
         let (session, _, sink, _) = session()
         let r = await runScript(#"""
-            let td = register({family: "x", containerDefinitions: [{name: "app", command: ["/nonexistent/program"]}]})
+            let td = register({family: "x", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["/nonexistent/program"]}]})
             let t = wait(run(td), timeout: 20s)
             print(t.stopCode, t.ok, t.stoppedReason.startsWith("CannotStartContainerError"))
-            let none = wait(run(register({family: "y", containerDefinitions: [{name: "app", image: "nginx"}]})), timeout: 20s)
+            let none = wait(run(register({family: "y", containerDefinitions: [{name: "app", image: "nginx", memory: 64}]})), timeout: 20s)
             print(none.stopCode, none.stoppedReason.contains("no entryPoint or command"))
             """#, session: session, sink: sink)
         #expect(r.out == "TaskFailedToStart false true\nTaskFailedToStart true\n", "\(r.error ?? "")")
@@ -149,8 +149,8 @@ import Testing
     @Test func registerKeepsRevisionsAndTaskdefFindsTheLatest() async throws {
         let (session, _, sink, _) = session()
         let r = await runScript(#"""
-            let a = register({family: "web", containerDefinitions: [{name: "app", command: ["true"]}]})
-            let b = register({family: "web", containerDefinitions: [{name: "app", command: ["true"]}]})
+            let a = register({family: "web", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["true"]}]})
+            let b = register({family: "web", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["true"]}]})
             print(a.revision, b.revision, taskdef("web").revision, taskdef("web", 1).arn)
             try { taskdef("web", 3) } catch e { print(e.code) }
             """#, session: session, sink: sink)

@@ -44,7 +44,7 @@ func makeSession(backend: any Backend, sink: SessionSink, options: SessionOption
 func runScript(_ source: String, session: ECSSession, sink: SessionSink) async -> ScriptRun {
     await LargeStack.run {
         let interpreter = Interpreter(output: sink)
-        ECSBuiltins.all(session: session).forEach(interpreter.register)
+        ECSBuiltins.install(into: interpreter, session: session)
         let outcome = interpreter.run(SourceFile(name: "test.ecsh", text: source))
         return ScriptRun(out: sink.out, err: sink.err, outcome: outcome)
     }

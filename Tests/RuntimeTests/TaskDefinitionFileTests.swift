@@ -28,14 +28,14 @@ import Testing
               "cpu": "256",
               "someFutureField": {"x": [1, 2.5, null]},
               "containerDefinitions": [
-                {"name": "web", "image": "{{ must_env `IMAGE` }}", "essential": true},
-                {"name": "sidecar", "image": "{{ env `SIDECAR` `busybox` | json_escape }}"}
+                {"name": "web", "image": "{{ must_env `IMAGE` }}", "essential": true, "memory": 64},
+                {"name": "sidecar", "image": "{{ env `SIDECAR` `busybox` | json_escape }}", "memory": 64}
               ]
             }
             """)
         let td = try TaskDefinitionFile.load(path: path, environment: ["IMAGE": "nginx:1.27"])
         #expect(try JSON.encode(td) == #"{"family":"app","cpu":"256","someFutureField":{"x":[1,2.5,null]},"#
-            + #""containerDefinitions":[{"name":"web","image":"nginx:1.27","essential":true},{"name":"sidecar","image":"busybox"}]}"#)
+            + #""containerDefinitions":[{"name":"web","image":"nginx:1.27","essential":true,"memory":64},{"name":"sidecar","image":"busybox","memory":64}]}"#)
         #expect(TaskDefinitionFile.containerNames(td) == ["web", "sidecar"])
     }
 
@@ -48,6 +48,8 @@ import Testing
                 "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7",
                 "containerDefinitions": [{"name": "web", "image": "nginx"}],
                 "family": "app",
+                "cpu": "256",
+                "memory": "512",
                 "revision": 7,
                 "status": "ACTIVE",
                 "requiresAttributes": [{"name": "com.amazonaws.ecs.capability.docker-remote-api.1.18"}],
@@ -66,7 +68,7 @@ import Testing
             Issue.record("not a map: \(td)")
             return
         }
-        #expect(Array(m.entries.keys) == ["containerDefinitions", "family", "requiresCompatibilities", "networkMode", "tags"])
+        #expect(Array(m.entries.keys) == ["containerDefinitions", "family", "cpu", "memory", "requiresCompatibilities", "networkMode", "tags"])
         #expect(try JSON.encode(m.entries["tags"] ?? .nil) == #"[{"key":"team","value":"a"}]"#)
     }
 
@@ -74,7 +76,7 @@ import Testing
         let dir = try ConfigScratchDirectory()
         defer { dir.remove() }
         let path = try dir.write("d.json", #"""
-            {"taskDefinition": {"family": "f", "containerDefinitions": [{"name": "c"}], "tags": [{"key": "in", "value": "1"}]},
+            {"taskDefinition": {"family": "f", "containerDefinitions": [{"name": "c", "image": "i", "memory": 64}], "tags": [{"key": "in", "value": "1"}]},
              "tags": [{"key": "out", "value": "2"}]}
             """#)
         let td = try TaskDefinitionFile.load(path: path, environment: [:])
@@ -112,7 +114,7 @@ import Testing
             {
               "family": "app",
               "containerDefinitions": [
-                {"name": "web"},
+                {"name": "web", "image": "busybox", "memory": 64},
                 {"image": "busybox"}
               ]
             }

@@ -37,5 +37,25 @@ struct GoldenTests {
         let status = Int32(expected("status")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "0") ?? -1
         #expect(r.status == status, "exit status of \(relative)")
     }
+
+    /// Broken playbooks whose mistake sits after a `run()`: `ecsh check` reports the same
+    /// error the run does (which, with `--local`, launched nothing: its expected stderr is
+    /// that error alone).
+    static let playbooks: [String] = cases.filter { $0.hasPrefix("playbooks/") }
+
+    @Test func playbookCorpusIsThere() {
+        #expect(Self.playbooks.count >= 8, "broken playbooks missing under \(Self.root.path)/playbooks")
+    }
+
+    @Test(arguments: playbooks)
+    func checkRefusesBrokenPlaybook(_ relative: String) throws {
+        let script = Self.root.appendingPathComponent(relative)
+        let expected = try String(contentsOf: script.deletingPathExtension().appendingPathExtension("stderr"), encoding: .utf8)
+        let r = try Binary.run(["check", script.lastPathComponent], in: script.deletingLastPathComponent())
+        #expect(r.status == 1, "ecsh check \(relative)")
+        #expect(r.stdout == "")
+        #expect(r.stderr == expected, "ecsh check \(relative) reports what the run reports")
+        #expect(expected.hasPrefix("\(script.lastPathComponent):"), "the error names file:line:column")
+    }
 }
 }

@@ -18,7 +18,7 @@ extension ProcessTests {
     /// container is running, and returns its exit status.
     func interrupt(command: String, times: Int, marker: String) throws -> (Int32, String) {
         let script = #"""
-            let td = register({family: "sleepy", containerDefinitions: [{name: "app", stopTimeout: 20,
+            let td = register({family: "sleepy", containerDefinitions: [{name: "app", image: "busybox", memory: 64, stopTimeout: 20,
               command: ["sh", "-c", "\#(command)"], environment: [{name: "MARKER", value: "\#(marker)"}]}]})
             wait(run(td, count: 3))
             print("not reached")
@@ -66,7 +66,7 @@ extension ProcessTests {
     @Test func anUncaughtErrorEndsTheRunningTasksToo() throws {
         let marker = "ERR_\(UUID().uuidString.prefix(8))"
         let r = try Binary.run(["--local", "-e", #"""
-            let td = register({family: "e", containerDefinitions: [{name: "app",
+            let td = register({family: "e", containerDefinitions: [{name: "app", image: "busybox", memory: 64,
               command: ["sleep", "100"], environment: [{name: "MARKER", value: "\#(marker)"}]}]})
             run(td, count: 2)
             wait(tasks(), until: "running")

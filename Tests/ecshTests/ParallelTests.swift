@@ -27,7 +27,7 @@ extension ProcessTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("tasks.log").path
         let script = #"""
-            let td = register({family: "shard", containerDefinitions: [{name: "app", essential: true,
+            let td = register({family: "shard", containerDefinitions: [{name: "app", image: "busybox", memory: 64, essential: true,
                 command: ["sh", "-c", "echo start $(date +%s%N) >> \#(log); sleep 0.4; echo end $(date +%s%N) >> \#(log); exit $SHARD"]}]})
             var inFlight = 0
             var most = 0
@@ -100,7 +100,7 @@ extension ProcessTests {
 
     @Test func waitAnyReturnsTheFirstTaskToStop() throws {
         let r = try Binary.run(["--local", "--progress", "off", "-e", #"""
-            let td = register({family: "naps", containerDefinitions: [{name: "app", essential: true, command: ["sh", "-c", "sleep $NAP"]}]})
+            let td = register({family: "naps", containerDefinitions: [{name: "app", image: "busybox", memory: 64, essential: true, command: ["sh", "-c", "sleep $NAP"]}]})
             let ts = [3, 0, 2].map(fn(n) => run(td, overrides: overrides(container: "app", env: {NAP: str(n)})))
             let first = waitAny(ts)
             print(first.id == ts[1].id, first.lastStatus, first.exitCode)

@@ -13,7 +13,7 @@ struct REPLExitTests {
         defer { tmux.kill() }
         try tmux.start(Binary.path, environment: home.environment, arguments: ["--local", "--progress", "off"])
         try tmux.expectEnd(["ecsh>"])
-        try tmux.enter(#"let t = run(register({family: "nap", containerDefinitions: [{name: "app", command: ["sleep", "300"]}]}))"#)
+        try tmux.enter(#"let t = run(register({family: "nap", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["sleep", "300"]}]}))"#)
         try tmux.expect("the task launched") { $0.last == "ecsh>" && $0.count >= 3 }
         try tmux.keys("C-d")
         try tmux.expect("the running task reported on the way out") { s in

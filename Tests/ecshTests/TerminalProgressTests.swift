@@ -9,7 +9,7 @@ extension ProcessTests {
     /// A script whose three local tasks print a line, wait for a file, print another and exit.
     func script(gate: URL) -> String {
         #"""
-        let td = register({family: "live", containerDefinitions: [{name: "app", essential: true,
+        let td = register({family: "live", containerDefinitions: [{name: "app", image: "busybox", memory: 64, essential: true,
           command: ["sh", "-c", "echo one; while [ ! -e \#(gate.path) ]; do sleep 0.05; done; echo two"]}]})
         let ts = run(td, count: 3, wait: true, logs: true, timeout: 2m)
         print("done", len(ts.filter(fn(t) => t.ok)))
@@ -50,7 +50,7 @@ extension ProcessTests {
         defer { home.remove() }
         try tmux.start(Binary.path, environment: home.environment, arguments: ["--local"])
         try tmux.expect("the prompt") { $0.last == "ecsh>" }
-        try tmux.enter(#"let t = run(register({family: "nap", containerDefinitions: [{name: "app", command: ["sleep", "300"]}]}), wait: true)"#)
+        try tmux.enter(#"let t = run(register({family: "nap", containerDefinitions: [{name: "app", image: "busybox", memory: 64, command: ["sleep", "300"]}]}), wait: true)"#)
         try tmux.expect("the live block") { $0.last?.hasPrefix("waiting ") == true && $0.last?.hasSuffix("1 RUNNING") == true }
         try tmux.keys("C-c")
         try tmux.expect("back at the prompt, the task still running") { lines in

@@ -22,7 +22,7 @@ extension ProcessTests {
         Case(args: ["--config", "absent.yml"], error: "absent.yml: no such file"),
         Case(args: ["--task-definition", "broken.json"], error: "broken.json:4:34: invalid JSON: expected a string key"),
         Case(args: ["--task-definition", "must_env.json"],
-             error: "must_env.json:4:52: environment variable ECSH_GOLDEN_UNSET_TAG is not defined (must_env): set it, or use {{ env \"ECSH_GOLDEN_UNSET_TAG\" \"default\" }}"),
+             error: "must_env.json:4:55: error calling must_env: environment variable ECSH_GOLDEN_UNSET_TAG is not defined: set it, or use {{ env \"ECSH_GOLDEN_UNSET_TAG\" \"default\" }}"),
         Case(args: ["--task-definition", "broken.jsonnet"], error: "broken.jsonnet:4:76: jsonnet: unexpected: \"}\" while parsing terminal"),
         Case(args: ["--task-definition", "job.jsonnet"], error: "job.jsonnet:4:76: jsonnet: undefined external variable: tag"),
         Case(args: ["--task-definition", "absent.json"], error: "absent.json: no such file"),

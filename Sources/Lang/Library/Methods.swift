@@ -45,9 +45,11 @@ extension Machine {
 }
 
 enum Methods {
-    static let listMethods = ["append", "map", "filter", "all", "any", "contains", "join", "sort", "reversed", "count"]
-    static let stringMethods = ["split", "trim", "upper", "lower", "startsWith", "endsWith", "replace", "contains", "count"]
-    static let mapMethods = ["keys", "values", "get", "has", "count"]
+    static let listMethods = MethodTable.list.map(\.name)
+    static let stringMethods = MethodTable.string.map(\.name)
+    static let mapMethods = MethodTable.map.map(\.name)
+    /// Field names people reach for to get a length.
+    static let lengthWords = ["length", "size", "len"]
 
     static func names(for v: Value) -> [String] {
         switch v {

@@ -4,17 +4,17 @@ import Foundation
 enum StandardLibrary {
     static func builtins() -> [Builtin] {
         [
-            Builtin("print", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
+            Builtin("print", [.init("values", .variadic), .init("sep", .named, default: .string(" "), type: .string), .init("end", .named, default: .string("\n"), type: .string)],
                     doc: "Writes str() of each value to stdout, separated by sep and followed by end.") { a, ctx in
                 ctx.output.write(try joined(a, ctx))
                 return .nil
-            },
-            Builtin("eprint", [.init("values", .variadic), .init("sep", .named, default: .string(" ")), .init("end", .named, default: .string("\n"))],
+            }.returning(.nil),
+            Builtin("eprint", [.init("values", .variadic), .init("sep", .named, default: .string(" "), type: .string), .init("end", .named, default: .string("\n"), type: .string)],
                     doc: "Like print, to stderr.") { a, ctx in
                 ctx.output.writeError(try joined(a, ctx))
                 return .nil
-            },
-            Builtin("len", [.init("value")], doc: "The number of items of a List, Map or Range, or characters of a String.") { a, _ in
+            }.returning(.nil),
+            Builtin("len", [.init("value", type: .union([.string, .list(.any), .map(.any), .range]))], doc: "The number of items of a List, Map or Range, or characters of a String.") { a, _ in
                 switch a[0] {
                 case .string(let s): return .int(s.count)
                 case .list(let l): return .int(l.count)
@@ -24,15 +24,15 @@ enum StandardLibrary {
                     return .int(n)
                 case let v: throw ScriptError("len() needs a String, List, Map or Range, got \(v.typeName)", code: "TypeError")
                 }
-            },
+            }.returning(.int),
             Builtin("str", [.init("value")], doc: "The value as text, as print shows it.") { a, ctx in
                 guard let s = a[0].text(limit: ctx.machine.maxStringBytes) else { throw tooLarge() }
                 return .string(s)
-            },
-            Builtin("type", [.init("value")], doc: "The type name of a value: Int, String, List, Task, ...") { a, _ in .string(a[0].typeName) },
-            Builtin("int", [.init("value")], doc: "An Int from an Int, a Float (truncated) or a String of digits.") { a, _ in try toInt(a[0]) },
-            Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) },
-            Builtin("range", [.init("start"), .optional("stop"), .init("step", default: .int(1))],
+            }.returning(.string),
+            Builtin("type", [.init("value")], doc: "The type name of a value: Int, String, List, Task, ...") { a, _ in .string(a[0].typeName) }.returning(.string),
+            Builtin("int", [.init("value")], doc: "An Int from an Int, a Float (truncated) or a String of digits.") { a, _ in try toInt(a[0]) }.returning(.int),
+            Builtin("float", [.init("value")], doc: "A Float from an Int, a Float or a String.") { a, _ in try toFloat(a[0]) }.returning(.float),
+            Builtin("range", [.init("start", type: .int), .optional("stop", type: .int), .init("step", default: .int(1), type: .int)],
                     doc: "range(n) is 0..n; range(a, b) is a..b; range(a, b, step) is a List counting by step.") { a, ctx in
                 guard case .int(let first) = a[0] else { throw a.typeError("start", "an Int", a[0]) }
                 // range(n) counts from 0 to n, with a step too: range(10, step: 2).
@@ -51,20 +51,25 @@ enum StandardLibrary {
                 let n = span <= 0 ? 0 : (span + stride - 1) / stride
                 guard n <= ctx.machine.maxListCount else { throw ScriptError("range() would have \(n) items: too many", code: "MemoryError") }
                 return .list((0..<Int(n)).map { .int(Int(Int128(x) + Int128($0) * Int128(step))) })
+            }.returning { call in
+                // A step other than 1 makes a List.
+                guard let step = call["step"] else { return .range }
+                if case .int(1)? = step.constant { return .range }
+                return step.constant == nil ? .union([.range, .list(.int)]) : .list(.int)
             },
-            Builtin("env", [.init("name"), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in
+            Builtin("env", [.init("name", type: .string), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in
                 let name = try a.string("name")
                 if let v = ProcessInfo.processInfo.environment[name] { return .string(v) }
                 return a[1]
-            },
-            Builtin("must_env", [.init("name")], doc: "An environment variable; an error when it is not set.") { a, _ in
+            }.returning { call in ScriptType.string.join(call["default"]?.type ?? .nil) },
+            Builtin("must_env", [.init("name", type: .string)], doc: "An environment variable; an error when it is not set.") { a, _ in
                 let name = try a.string("name")
                 guard let v = ProcessInfo.processInfo.environment[name] else {
                     throw ScriptError("environment variable \(name) is not set", code: "EnvError")
                 }
                 return .string(v)
-            },
-            Builtin("sleep", [.init("duration")], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, ctx in
+            }.returning(.string),
+            Builtin("sleep", [.init("duration", type: .duration)], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, ctx in
                 ctx.output.flush()
                 guard case .duration(let ns) = a[0] else {
                     throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
@@ -81,17 +86,17 @@ enum StandardLibrary {
                     usleep(useconds_t(min((end - now) / 1000, 20_000)))
                 }
                 return .nil
-            },
-            Builtin("now", doc: "Seconds since 1970-01-01 UTC, as a Float.") { _, _ in .float(Date().timeIntervalSince1970) },
-            Builtin("json", [.init("value"), .init("indent", default: .int(0))], doc: "The value as JSON text; indent > 0 pretty-prints.") { a, ctx in
+            }.returning(.nil),
+            Builtin("now", doc: "Seconds since 1970-01-01 UTC, as a Float.") { _, _ in .float(Date().timeIntervalSince1970) }.returning(.float),
+            Builtin("json", [.init("value"), .init("indent", default: .int(0), type: .int)], doc: "The value as JSON text; indent > 0 pretty-prints.") { a, ctx in
                 .string(try JSON.encode(a[0], indent: try a.int("indent"), maxBytes: ctx.machine.maxStringBytes))
-            },
-            Builtin("parse_json", [.init("text")], doc: "Parses JSON text into Maps, Lists, Strings, Ints, Floats, Bools and nil.") { a, _ in
+            }.returning(.string),
+            Builtin("parse_json", [.init("text", type: .string)], doc: "Parses JSON text into Maps, Lists, Strings, Ints, Floats, Bools and nil.") { a, _ in
                 do { return try JSON.decode(try a.string("text")) } catch let e as JSONError {
                     throw ScriptError("parse_json(): invalid JSON: \(e)", code: "ValueError")
                 }
             },
-            Builtin("read_file", [.init("path")], doc: "The contents of a text file.") { a, _ in
+            Builtin("read_file", [.init("path", type: .string)], doc: "The contents of a text file.") { a, _ in
                 let path = try a.string("path")
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -106,18 +111,18 @@ enum StandardLibrary {
                     throw ScriptError("read_file(): \(path) is not UTF-8 text", code: "IOError")
                 }
                 return .string(s)
-            },
-            Builtin("fail", [.init("message"), .init("code", .named, default: .string("Error"))],
+            }.returning(.string),
+            Builtin("fail", [.init("message"), .init("code", .named, default: .string("Error"), type: .string)],
                     doc: "Raises an error with a message (and a code) that try/catch can catch.") { a, _ in
                 throw ScriptError(a[0].text, code: try a.string("code"))
             },
-            Builtin("exit", [.init("status", default: .int(0))], doc: "Ends the script with an exit status from 0 to 255.") { a, _ in
+            Builtin("exit", [.init("status", default: .int(0), type: .int)], doc: "Ends the script with an exit status from 0 to 255.") { a, _ in
                 guard case .int(let n) = a[0], (0...255).contains(n) else {
                     throw ScriptError("exit() needs an Int from 0 to 255, got \(a[0].repr)", code: "ValueError")
                 }
                 throw UnwindBox(.exit(Int32(n)))
             },
-            Builtin("assert", [.init("condition"), .optional("message")], doc: "Fails with the message when the condition is false.") { a, _ in
+            Builtin("assert", [.init("condition", type: .bool), .optional("message")], doc: "Fails with the message when the condition is false.") { a, _ in
                 guard case .bool(let ok) = a[0] else {
                     throw ScriptError("assert() needs a Bool condition, got \(a[0].typeName)", code: "TypeError")
                 }
@@ -127,7 +132,7 @@ enum StandardLibrary {
                 }
                 return .nil
             },
-            Builtin("help", [.optional("name")], doc: "Lists the built-ins, or shows one: help(\"run\") or help(run).") { a, ctx in
+            Builtin("help", [.optional("name")], doc: "Lists the built-ins, or shows one: help(\"run\") or help(run); help(\"for\") explains a keyword.") { a, ctx in
                 let all = ctx.machine.interpreter?.builtins ?? [:]
                 var name: String?
                 switch a[0] {
@@ -139,9 +144,17 @@ enum StandardLibrary {
                     return .nil
                 case let v: throw ScriptError("help() takes a name or a built-in, got \(v.typeName)", code: "TypeError")
                 }
+                if let name, all[name] == nil, let text = typeHelp(name, ctx.machine.interpreter?.schemas ?? [:]) {
+                    ctx.output.write(text)
+                    return .nil
+                }
                 if let name {
+                    if all[name] == nil, let text = KeywordHelp.entries[name] {
+                        ctx.output.write("\(text)\n")
+                        return .nil
+                    }
                     guard let b = all[name] else {
-                        let hint = suggestion(for: name, among: all.keys).map { " (did you mean '\($0)'?)" } ?? ""
+                        let hint = suggestion(for: name, among: Array(all.keys) + KeywordHelp.entries.keys).map { " (did you mean '\($0)'?)" } ?? ""
                         throw ScriptError("help(): no built-in named '\(name)'\(hint)", code: "NameError")
                     }
                     ctx.output.write("\(b.signature)\n  \(b.doc.replacingOccurrences(of: "\n", with: "\n  "))\n")
@@ -160,6 +173,27 @@ enum StandardLibrary {
             },
             Parallel.builtin(),
         ]
+    }
+
+    /// `help("Task")`, `help("List")`: a record's fields or a type's methods, from the
+    /// tables the checker uses.
+    static func typeHelp(_ name: String, _ schemas: [String: RecordSchema]) -> String? {
+        if let schema = schemas[name] {
+            var out = "\(schema.name): \(schema.doc)\n"
+            for f in schema.fields { out += "  .\(f.name): \(f.type)  \(f.doc)\n" }
+            return out
+        }
+        let methods: [Method]
+        switch name {
+        case "List", "Range": methods = MethodTable.list
+        case "String": methods = MethodTable.string
+        case "Map": methods = MethodTable.map
+        case "Duration": return "Duration: no methods; + and - with Durations, * and / by numbers, int() and float() give seconds.\n"
+        default: return nil
+        }
+        var out = "\(name) methods:\n"
+        for m in methods { out += "  .\(m.signature.text)  \(m.doc)\n" }
+        return out
     }
 
     /// What print writes: the values' text, within the string limit.

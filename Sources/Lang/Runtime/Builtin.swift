@@ -5,6 +5,8 @@ public final class Builtin: @unchecked Sendable {
     public let parameters: [BuiltinParameter]
     public let doc: String
     let body: Body
+    /// Binds calls' arguments; its result type is not used.
+    let binder: Signature
 
     public enum Body: Sendable {
         /// Runs on the interpreter's thread; may call back into script functions.
@@ -20,6 +22,7 @@ public final class Builtin: @unchecked Sendable {
         self.parameters = parameters
         self.doc = doc
         self.body = .sync(body)
+        binder = Signature(name: name, parameters: parameters)
     }
 
     /// An asynchronous built-in, for work such as network calls.
@@ -29,19 +32,41 @@ public final class Builtin: @unchecked Sendable {
         self.parameters = parameters
         self.doc = doc
         self.body = .async(body)
+        binder = Signature(name: name, parameters: parameters)
     }
 
-    /// `name(a, b = 1, *rest, c:)` as `help` shows it.
-    public var signature: String {
-        let ps = parameters.map { p -> String in
-            switch p.kind {
-            case .variadic: return "\(p.name)..."
-            case .named: return p.defaultValue.map { "\(p.name): \($0.repr)" } ?? "\(p.name):"
-            case .positional: return p.defaultValue.map { "\(p.name) = \($0.repr)" } ?? p.name
-            }
-        }
-        return "\(name)(\(ps.joined(separator: ", ")))"
+    /// What a call returns, for the checker: one type, or one decided by the call.
+    public private(set) var result: BuiltinResult = .fixed(.any)
+    /// A check the host makes of a call before the script runs (see ``Preflight``).
+    public private(set) var preflight: Preflight?
+
+    /// The same built-in, declaring what it returns.
+    public func returning(_ type: ScriptType) -> Builtin { result = .fixed(type); return self }
+
+    /// The same built-in, whose result type the call decides (`run()` without `count:`
+    /// returns a Task, with it a List).
+    public func returning(_ rule: @escaping @Sendable (StaticCall) -> ScriptType) -> Builtin {
+        result = .rule(rule)
+        return self
     }
+
+    /// The same built-in, with a check of its calls made before the script runs.
+    public func checked(_ check: @escaping Preflight) -> Builtin { preflight = check; return self }
+
+    /// The signature model the checker and the binder share.
+    public var signatureModel: Signature {
+        if case .fixed(let t) = result { return Signature(name: name, parameters: parameters, result: t) }
+        return Signature(name: name, parameters: parameters)
+    }
+
+    /// `run(taskdef: TaskDefinition | String, count: Int, ...) -> Task`, as `help` shows it.
+    public var signature: String { signatureModel.text }
+}
+
+/// What a built-in returns, for the checker.
+public enum BuiltinResult: Sendable {
+    case fixed(ScriptType)
+    case rule(@Sendable (StaticCall) -> ScriptType)
 }
 
 /// One parameter of a built-in.
@@ -59,16 +84,27 @@ public struct BuiltinParameter: Sendable {
     public let kind: Kind
     /// `nil` means required. Optional parameters with no meaningful default use `.nil`.
     public let defaultValue: Value?
+    /// What the argument must be; checked before the script runs where the argument's type
+    /// is known, and when the call binds. A variadic parameter's type is each item's.
+    public let type: ScriptType
 
-    public init(_ name: String, _ kind: Kind = .positional, default defaultValue: Value? = nil) {
+    public init(_ name: String, _ kind: Kind = .positional, default defaultValue: Value? = nil, type: ScriptType = .any) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
+        self.type = type
     }
 
     /// An optional parameter, `nil` when not given.
-    public static func optional(_ name: String, _ kind: Kind = .positional) -> BuiltinParameter {
-        BuiltinParameter(name, kind, default: .nil)
+    public static func optional(_ name: String, _ kind: Kind = .positional, type: ScriptType = .any) -> BuiltinParameter {
+        BuiltinParameter(name, kind, default: .nil, type: type)
+    }
+
+    /// Whether a value fits the declared type (nil fits a parameter whose default is nil).
+    func accepts(_ v: Value) -> Bool {
+        if type == .any { return true }
+        if v.isNil, defaultValue?.isNil == true { return true }
+        return ScriptType(of: v).mayBe(type)
     }
 }
 

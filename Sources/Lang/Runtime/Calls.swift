@@ -18,9 +18,16 @@ final class FunctionProto {
     /// True when entry has cells to set up (most functions have none).
     let needsSetup: Bool
     let range: SourceRange
+    /// Binds calls that name arguments or leave some to their defaults.
+    private(set) lazy var signature = Signature(proto: self)
+
+    /// The file the function was written in, kept alive with the function: its errors
+    /// point into it after the chunk that defined it is gone (a REPL entry's, say).
+    let file: SourceFile
 
     init(name: String, parameterNames: [String], defaults: [ExprNode?], frameSize: Int, body: StmtNode,
-         expressionBody: ExprNode?, boxedParameters: [Int], captureSlots: [Int], range: SourceRange) {
+         expressionBody: ExprNode?, boxedParameters: [Int], captureSlots: [Int], range: SourceRange, file: SourceFile) {
+        self.file = file
         self.name = name
         self.parameterNames = parameterNames
         self.defaults = defaults
@@ -177,32 +184,23 @@ extension Machine {
     /// Binds positional and named argument values to a closure's parameters and runs it.
     func callClosure(_ clo: Closure, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
         let p = clo.proto
-        let n = p.parameterNames.count
+        let binding: Signature.Binding
+        switch p.signature.bind(count: values.count, labels: labels) {
+        case .success(let b): binding = b
+        case .failure(let problem): throw error(p.signature.message(problem), at: range, code: "TypeError")
+        }
         let newF = try pushCallFrame(p.frameSize, at: range)
         defer { popFrame(newF, p.frameSize) }
-        var given = [Bool](repeating: false, count: n)
+        var given = [Bool](repeating: false, count: p.arity)
         for (i, v) in values.enumerated() {
-            if let label = labels?[i] ?? nil {
-                guard let k = p.parameterNames.firstIndex(of: label) else {
-                    let hint = suggestion(for: label, among: p.parameterNames).map { " (did you mean '\($0)'?)" } ?? ""
-                    throw error("\(p.name)() has no parameter named '\(label)'\(hint)", at: range, code: "TypeError")
-                }
-                if given[k] { throw error("\(p.name)() got '\(label)' twice", at: range, code: "TypeError") }
-                newF[k] = v
-                given[k] = true
-            } else {
-                guard i < n else {
-                    throw error("\(p.name)() takes \(arityText(p)) but \(values.count) were given", at: range, code: "TypeError")
-                }
-                newF[i] = v
-                given[i] = true
-            }
+            guard let k = binding[i] else { continue }
+            newF[k] = v
+            given[k] = true
         }
         var missing: [(Int, ExprNode)] = []
-        for k in 0..<n where !given[k] {
-            guard let d = p.defaults[k] else {
-                throw error("\(p.name)() is missing argument '\(p.parameterNames[k])'", at: range, code: "TypeError")
-            }
+        for k in 0..<p.arity where !given[k] {
+            // The binder made sure every parameter without a default was given.
+            guard let d = p.defaults[k] else { continue }
             missing.append((k, d))
         }
         if missing.isEmpty { return try enter(clo, newF, callSite: range) }
@@ -228,12 +226,6 @@ extension Machine {
         }
     }
 
-    private func arityText(_ p: FunctionProto) -> String {
-        let n = p.parameterNames.count
-        if p.requiredCount == n { return "\(n) argument\(n == 1 ? "" : "s")" }
-        return "\(p.requiredCount) to \(n) arguments"
-    }
-
     /// Calls any function value with positional arguments (for built-ins such as `map`).
     func callValue(_ fn: Value, _ values: [Value], at range: SourceRange) throws(Unwind) -> Value {
         switch fn {
@@ -243,46 +235,42 @@ extension Machine {
         }
     }
 
-    /// Binds arguments to a built-in's parameters and runs its body; host errors become script errors.
+    /// Binds arguments to a built-in's parameters, checks them against the declared types
+    /// and runs its body; host errors become script errors.
     func callBuiltin(_ b: Builtin, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
         let params = b.parameters
+        let binding: Signature.Binding
+        switch b.binder.bind(count: values.count, labels: labels) {
+        case .success(let x): binding = x
+        case .failure(let problem): throw error(b.binder.message(problem), at: range, code: "TypeError")
+        }
         var bound = [Value?](repeating: nil, count: params.count)
         var rest: [Value] = []
-        let variadic = params.firstIndex { $0.kind == .variadic }
-        var position = 0
         for (i, v) in values.enumerated() {
-            if let label = labels?[i] ?? nil {
-                guard let k = params.firstIndex(where: { $0.name == label && $0.kind != .variadic }) else {
-                    let names = params.filter { $0.kind != .variadic }.map(\.name)
-                    let hint = suggestion(for: label, among: names).map { " (did you mean '\($0)'?)" } ?? ""
-                    throw error("\(b.name)() has no parameter named '\(label)'\(hint)", at: range, code: "TypeError")
-                }
-                if bound[k] != nil { throw error("\(b.name)() got '\(label)' twice", at: range, code: "TypeError") }
-                bound[k] = v
-            } else {
-                while position < params.count, params[position].kind == .named { position += 1 }
-                if position < params.count, params[position].kind == .variadic {
-                    rest.append(v)
-                } else if position < params.count {
-                    bound[position] = v
-                    position += 1
-                } else {
-                    let max = params.filter { $0.kind == .positional }.count
-                    throw error("\(b.name)() takes at most \(max) positional argument\(max == 1 ? "" : "s") but \(values.count) were given",
-                                at: range, code: "TypeError")
-                }
-            }
+            if let k = binding[i] { bound[k] = v } else { rest.append(v) }
         }
         var out: [Value] = []
         var given: [Bool] = []
         out.reserveCapacity(params.count)
         for (k, p) in params.enumerated() {
-            if k == variadic { out.append(.list(rest)); given.append(!rest.isEmpty); continue }
-            if let v = bound[k] { out.append(v); given.append(true); continue }
-            guard let d = p.defaultValue else {
-                throw error("\(b.name)() is missing argument '\(p.name)'", at: range, code: "TypeError")
+            if p.kind == .variadic {
+                if p.type != .any, let bad = rest.first(where: { !p.accepts($0) }) {
+                    throw error("\(b.name)(): '\(p.name)' must be \(p.type.withArticle), got \(bad.typeNameWithArticle)", at: range, code: "TypeError")
+                }
+                out.append(.list(rest))
+                given.append(!rest.isEmpty)
+                continue
             }
-            out.append(d)
+            if let v = bound[k] {
+                if !p.accepts(v) {
+                    throw error("\(b.name)(): '\(p.name)' must be \(p.type.withArticle), got \(v.typeNameWithArticle)", at: range, code: "TypeError")
+                }
+                out.append(v)
+                given.append(true)
+                continue
+            }
+            // The binder made sure every parameter without a default was given.
+            out.append(p.defaultValue ?? .nil)
             given.append(false)
         }
         var args = Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)

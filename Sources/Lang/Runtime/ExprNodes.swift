@@ -312,9 +312,12 @@ func fieldGet(_ b: Value, _ name: String, _ range: SourceRange, _ m: Machine) th
         throw m.error("map has no key \(quote(name))\(keyHint(name, ms))", at: range, code: "KeyError")
     case .record(let r):
         if let v = r.fields[name] { return v }
-        let hint = suggestion(for: name, among: r.fields.keys).map { " (did you mean '\($0)'?)" } ?? ""
+        if let why = r.pendingFields[name] { throw m.error(why, at: range, code: "TaskNotStopped") }
+        let hint = suggestion(for: name, among: Array(r.fields.keys) + r.pendingFields.keys).map { " (did you mean '\($0)'?)" } ?? ""
         throw m.error("\(r.typeName) has no field '\(name)'\(hint)", at: range, code: "AttributeError")
-    case .string, .list, .range where ["length", "size", "len", "count"].contains(name):
+    // Each pattern needs the guard: a `where` binds only to the last pattern of a case.
+    case .string where Methods.lengthWords.contains(name), .list where Methods.lengthWords.contains(name),
+         .range where Methods.lengthWords.contains(name):
         throw m.error("\(b.typeName) has no field '\(name)': use len(x)", at: range, code: "AttributeError")
     case .nil:
         throw m.error("cannot read field '\(name)' of nil (use ?. to allow nil)", at: range, code: "TypeError")

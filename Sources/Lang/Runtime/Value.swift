@@ -90,10 +90,14 @@ public final class RangeValue {
 public final class Record {
     public let typeName: String
     public let fields: OrderedDictionary<String, Value>
+    /// Fields whose value is not known yet, with what reading one says instead of
+    /// answering (a task's `.ok` before it stopped): never a silent nil or false.
+    public let pendingFields: [String: String]
 
-    public init(typeName: String, fields: OrderedDictionary<String, Value>) {
+    public init(typeName: String, fields: OrderedDictionary<String, Value>, pendingFields: [String: String] = [:]) {
         self.typeName = typeName
         self.fields = fields
+        self.pendingFields = pendingFields
     }
 }
 

@@ -35,10 +35,14 @@ final class ModuleLoader {
     let builtins: () -> [String: Builtin]
     /// Puts the names every module sees (such as `args`) into a new module's globals.
     let seed: (GlobalStore) -> Void
+    /// The type checker's problems in a compiled module (none for a host that checks no types).
+    let typeCheck: ([Stmt], SourceFile) -> [Diagnostic]
 
-    init(builtins: @escaping () -> [String: Builtin], seed: @escaping (GlobalStore) -> Void) {
+    init(builtins: @escaping () -> [String: Builtin], seed: @escaping (GlobalStore) -> Void,
+         typeCheck: @escaping ([Stmt], SourceFile) -> [Diagnostic] = { _, _ in [] }) {
         self.builtins = builtins
         self.seed = seed
+        self.typeCheck = typeCheck
     }
 
     /// Forgets the values of every module's names (see `GlobalStore.clearValues`).
@@ -79,6 +83,8 @@ final class ModuleLoader {
                                       loader: self, repl: false)
         switch result {
         case .success(let chunk):
+            let problems = typeCheck(parsed.statements, file)
+            if !problems.isEmpty { return .failure(problems) }
             module.chunk = chunk
             modules[key] = module
             return .success(module)

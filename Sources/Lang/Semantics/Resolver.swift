@@ -56,6 +56,16 @@ final class Resolver {
         return .failure([Diagnostic(.resolve, "internal error: captured variables did not settle", at: nil)])
     }
 
+    /// Undoes what compiling a chunk declared in `g`, for an entry refused after it compiled.
+    static func snapshot(_ g: GlobalStore) -> () -> Void {
+        let before = g.count, constness = g.constant, declarations = g.declarations
+        return {
+            rollback(g, to: before)
+            g.constant = constness
+            g.declarations = declarations
+        }
+    }
+
     private static func rollback(_ g: GlobalStore, to count: Int) {
         while g.count > count { g.removeLast() }
     }
@@ -448,8 +458,6 @@ final class Resolver {
 
     private func call(_ callee: Expr, _ args: [Argument], _ r: SourceRange) -> ExprNode {
         let labels: [String?]? = args.contains { $0.label != nil } ? args.map(\.label) : nil
-        let positional = args.filter { $0.label == nil }.count
-        let given = args.compactMap(\.label)
         // Method call: receiver.name(args)
         if case .field(let base, let name, let optional, let nameRange, _) = callee {
             checkModuleField(base, name, nameRange)
@@ -469,12 +477,12 @@ final class Resolver {
             var sig: Signature?
             if let res = lookupQuiet(name) {
                 switch res {
-                case .builtin(let b): sig = Signature(builtin: b)
+                case .builtin(let b): sig = b.signatureModel
                 case .variable(let v, _): if v.isConst { sig = v.signature }
                 }
             }
-            if let sig, let problem = sig.problem(positional: positional, labels: given) {
-                error(problem, r)
+            if let sig, case .failure(let problem) = sig.bind(args.map(\.label)) {
+                error(sig.message(problem), r)
             }
         } else {
             calleeNode = expr(callee, asBase: true)
@@ -534,7 +542,7 @@ final class Resolver {
         scope = outer
         let proto = FunctionProto(name: f.name ?? name ?? "fn", parameterNames: f.parameters.map(\.name), defaults: defaults,
                                   frameSize: max(inner.nextSlot, 1), body: body, expressionBody: expressionBody,
-                                  boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range)
+                                  boxedParameters: boxed, captureSlots: inner.captures.map(\.slot), range: f.range, file: file)
         return FunctionNode(proto, captureFrom: inner.captures.map(\.from), f.range)
     }
 }

@@ -32,47 +32,6 @@ final class VarInfo {
     }
 }
 
-/// The parameters a call is checked against.
-struct Signature {
-    let name: String
-    let parameters: [(name: String, required: Bool, named: Bool)]
-    let variadic: Bool
-
-    init(function f: FunctionSyntax) {
-        name = f.name ?? "fn"
-        parameters = f.parameters.map { ($0.name, $0.defaultValue == nil, false) }
-        variadic = false
-    }
-
-    init(builtin b: Builtin) {
-        name = b.name
-        parameters = b.parameters.filter { $0.kind != .variadic }.map { ($0.name, $0.defaultValue == nil, $0.kind == .named) }
-        variadic = b.parameters.contains { $0.kind == .variadic }
-    }
-
-    /// Why a call with these arguments would fail, or nil when it fits.
-    func problem(positional: Int, labels: [String]) -> String? {
-        for l in labels where !parameters.contains(where: { $0.name == l }) {
-            let hint = suggestion(for: l, among: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-            return "\(name)() has no parameter named '\(l)'\(hint)"
-        }
-        let positionalParams = parameters.filter { !$0.named }
-        if !variadic, positional > positionalParams.count {
-            return "\(name)() takes at most \(positionalParams.count) positional argument\(positionalParams.count == 1 ? "" : "s"), got \(positional)"
-        }
-        for (i, p) in positionalParams.enumerated() where labels.contains(p.name) && i < positional {
-            return "\(name)() got '\(p.name)' both by position and by name"
-        }
-        for p in parameters where p.required {
-            let byPosition = !p.named && (positionalParams.firstIndex { $0.name == p.name } ?? Int.max) < positional
-            if !byPosition, !labels.contains(p.name) {
-                return "\(name)() is missing argument '\(p.name)'"
-            }
-        }
-        return nil
-    }
-}
-
 /// One function being compiled (the script's top level is one too): its blocks of names,
 /// its slot counter and the variables it captures from enclosing functions.
 final class FunctionScope {

@@ -17,7 +17,11 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.range = range
         self.callStack = callStack
         self.atEndOfInput = atEndOfInput
+        file = range?.file
     }
+
+    /// Keeps the file alive for as long as the diagnostic may be rendered.
+    private let file: SourceFile?
 
     public var description: String { render(color: false) }
 
@@ -95,27 +99,39 @@ extension String {
     }
 }
 
-/// Levenshtein distance for "did you mean" hints.
+/// Edit distance for "did you mean" hints: insertions, deletions, substitutions and swaps
+/// of two neighbours (`fro` is one edit from `for`), each counting 1.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a.lowercased()), b = Array(b.lowercased())
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
+    var before = [Int](repeating: 0, count: b.count + 1)
     var prev = Array(0...b.count)
     var cur = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
         cur[0] = i
         for j in 1...b.count {
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { cur[j] = min(cur[j], before[j - 2] + 1) }
         }
-        swap(&prev, &cur)
+        (before, prev, cur) = (prev, cur, before)
     }
     return prev[b.count]
 }
 
 /// The closest candidate to `name`, if close enough to be a plausible typo ("did you mean").
 public func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
-    // Every short name is "close" to every other: suggest nothing for them.
-    if name.count < 3 { return nil }
+    // Every short name is "close" to many others: one or two letters get a hint only when a
+    // single candidate is one edit away (`rn` -> `run`, but `x` among `i` and `n` gets none).
+    if name.count < 3 {
+        guard !name.isEmpty else { return nil }
+        var found: String?
+        for c in candidates where c != name && editDistance(name, c) <= 1 {
+            if found != nil, found != c { return nil }
+            found = c
+        }
+        return found
+    }
     var best: (String, Int)?
     for c in candidates where c != name {
         let d = editDistance(name, c)

@@ -234,21 +234,62 @@ struct Lexer {
         }
     }
 
-    /// A `"` string: escapes and `${...}` interpolation.
+    /// A `"` string (one line) or a `"""` string (any number of lines): escapes and
+    /// `${...}` interpolation.
     private mutating func quoted() throws(Diagnostic) -> Token {
         let start = i
-        i += 1
+        guard peekByte(1) == 0x22, peekByte(2) == 0x22 else { return try quotedBody(start: start, triple: false, indent: 0) }
+        // Read once to find the closing `"""`: the blanks before it on its own line are the
+        // indentation every line drops, as in Swift.
+        let first = try quotedBody(start: start, triple: true, indent: 0)
+        var k = first.end - 3, indent = 0
+        while k > start + 3, b[k - 1] == 0x20 || b[k - 1] == 0x09 { k -= 1; indent += 1 }
+        guard indent > 0, k > start + 3, b[k - 1] == 0x0A else { return first }
+        i = start
+        return try quotedBody(start: start, triple: true, indent: indent)
+    }
+
+    /// After a line break in a `"""` string: skips up to `indent` blanks; true when the
+    /// line holds only the closing `"""` (the line break before it is not part of the text).
+    private mutating func startLine(indent: Int) -> Bool {
+        var k = i, n = 0
+        while n < indent, k < limit, b[k] == 0x20 || b[k] == 0x09 { k += 1; n += 1 }
+        i = k
+        while k < limit, b[k] == 0x20 || b[k] == 0x09 { k += 1 }
+        if k + 2 < limit, b[k] == 0x22, b[k + 1] == 0x22, b[k + 2] == 0x22 { i = k; return true }
+        return false
+    }
+
+    private mutating func quotedBody(start: Int, triple: Bool, indent: Int) throws(Diagnostic) -> Token {
+        i = start + (triple ? 3 : 1)
+        let quote = triple ? "\"\"\"" : "\""
         var parts: [StringPart] = []
         var text: [UInt8] = []
         func flush() {
             if !text.isEmpty { parts.append(.text(String(decoding: text, as: UTF8.self))); text.removeAll() }
         }
+        // The line break right after an opening `"""` is not part of the text.
+        if triple, i < limit, b[i] == 0x0A { i += 1; _ = startLine(indent: indent) }
         while true {
             guard i < limit else {
-                throw Diagnostic(.syntax, "unterminated string: expected a closing \"", at: range(start, start + 1), atEndOfInput: true)
+                // More lines cannot close a one-line string: the REPL reports it at once.
+                throw Diagnostic(.syntax, "unterminated string: expected a closing \(quote)", at: range(start, start + quote.utf8.count),
+                                 atEndOfInput: triple || interpolationDepth > 0)
             }
             let c = b[i]
-            if c == UInt8(ascii: "\"") { i += 1; break }
+            if c == UInt8(ascii: "\""), !triple { i += 1; break }
+            if c == UInt8(ascii: "\""), peekByte(1) == 0x22, peekByte(2) == 0x22 { i += 3; break }
+            if c == 0x0A {
+                guard triple else {
+                    // Inside `${...}` this is usually the outer string's closing quote read as
+                    // an opening one: the enclosing string reports its unclosed `${`.
+                    throw Diagnostic(.syntax, "unterminated string: a \"...\" string must end on the line it starts; add the closing \" (for text over several lines use \"\"\"...\"\"\" or \\n)",
+                                     at: range(start, start + 1), atEndOfInput: interpolationDepth > 0)
+                }
+                i += 1
+                if !startLine(indent: indent) { text.append(0x0A) }
+                continue
+            }
             if c == UInt8(ascii: "\\") {
                 let e = peekByte(1)
                 switch e {
@@ -271,7 +312,7 @@ struct Lexer {
                     continue
                 default:
                     if i + 1 >= limit {
-                        throw Diagnostic(.syntax, "unterminated string: expected a closing \"", at: range(start, start + 1), atEndOfInput: true)
+                        throw Diagnostic(.syntax, "unterminated string: expected a closing \(quote)", at: range(start, start + 1), atEndOfInput: true)
                     }
                     throw Diagnostic(.syntax, "unknown escape sequence '\\\(Character(Unicode.Scalar(e)))': use \\n \\t \\r \\\\ \\\" \\$ or \\u{...}",
                                      at: range(i, i + 2))

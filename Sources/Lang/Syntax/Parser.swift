@@ -219,7 +219,7 @@ struct Parser {
         case .keyword(.if): return try parseIf()
         case .keyword(.while):
             _ = advance()
-            let cond = try parseExpression()
+            let cond = try parseCondition("while")
             let body = try parseBlock()
             return .while(cond, body, range(t.start, previousEnd))
         case .keyword(.for):
@@ -284,9 +284,19 @@ struct Parser {
         }
     }
 
+    /// The condition of `if` or `while`; `if code = 1 {` is a comparison mistyped.
+    private mutating func parseCondition(_ keyword: String) throws(Diagnostic) -> Expr {
+        let cond = try parseExpression()
+        let t = peek()
+        if t.kind == .punct(.assign) {
+            throw error("'=' assigns and cannot stand in the condition of '\(keyword)': to compare, use '=='", at: t)
+        }
+        return cond
+    }
+
     private mutating func parseIf() throws(Diagnostic) -> Stmt {
         let t = advance()
-        let cond = try parseExpression()
+        let cond = try parseCondition("if")
         let body = try parseBlock()
         var elseBody: [Stmt]?
         // `else` may start the next line.

@@ -20,6 +20,8 @@ public final class SourceFile: Sendable {
         SourceRegistry.add(self)
     }
 
+    deinit { SourceRegistry.remove(id) }
+
     public convenience init(name: String, text: String) {
         self.init(name: name, bytes: Array(text.utf8))
     }
@@ -62,23 +64,32 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(line):\(column)" }
 }
 
-/// Every source file read in this process, so a `SourceRange` can be plain data: the
-/// interpreter copies ranges on hot paths, and a class reference there would cost a
-/// retain and release each time. Files are small and few; they are kept for the process.
+/// The source files alive in this process, by id, so a `SourceRange` can be plain data:
+/// the interpreter copies ranges on hot paths, and a class reference there would cost a
+/// retain and release each time. The registry holds files weakly: what compiled code,
+/// diagnostics and the REPL keep of a file keeps it, and a language server that parses a
+/// document on every keystroke gets each version's memory back.
 enum SourceRegistry {
-    private static let files = Mutex<[SourceFile]>([])
+    private final class Entry: @unchecked Sendable {
+        weak var file: SourceFile?
+        init(_ f: SourceFile) { file = f }
+    }
+    private static let files = Mutex<[Int: Entry]>([:])
     private static let counter = Atomic<Int>(0)
+
+    /// What a range of a file no longer alive reads from: nothing, under a name that says so.
+    static let released = SourceFile(name: "<released>", bytes: [])
 
     static func nextID() -> Int { counter.add(1, ordering: .relaxed).newValue - 1 }
 
-    static func add(_ f: SourceFile) {
-        files.withLock { list in
-            while list.count <= f.id { list.append(f) }
-            list[f.id] = f
-        }
-    }
+    static func add(_ f: SourceFile) { files.withLock { $0[f.id] = Entry(f) } }
 
-    static func file(_ id: Int) -> SourceFile { files.withLock { $0[id] } }
+    static func remove(_ id: Int) { files.withLock { _ = $0.removeValue(forKey: id) } }
+
+    static func file(_ id: Int) -> SourceFile { files.withLock { $0[id]?.file } ?? released }
+
+    /// How many files are alive (for tests of the memory a long session keeps).
+    static var count: Int { files.withLock { $0.count } }
 }
 
 /// A span of bytes in a source file.

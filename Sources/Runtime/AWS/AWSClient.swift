@@ -76,6 +76,18 @@ public final class AWSClient: Sendable {
         self.limiter = retry.mode == .adaptive ? RetryRateLimiter(now: now) : nil
     }
 
+    /// The same client (credentials, transport, retries, `--debug`) for another region:
+    /// public endpoints move to that region, configured ones (`--endpoint-url`) stay.
+    public func inRegion(_ other: String) -> AWSClient {
+        var moved: [AWSService: URL] = [:]
+        for (service, url) in endpoints {
+            let isDefault = url.absoluteString.trimmingCharacters(in: ["/"]) == service.defaultEndpoint(region: region)
+            moved[service] = isDefault ? URL(string: service.defaultEndpoint(region: other)) : url
+        }
+        return AWSClient(region: other, endpoints: moved, credentials: credentials, transport: transport, retry: retry,
+                         timeouts: timeouts, debug: debug, sleeper: sleeper, now: now, random: random)
+    }
+
     /// The URL requests for `service` go to: its endpoint, with path `/` unless the
     /// endpoint has a path of its own.
     public func url(for service: AWSService) throws -> URL {
@@ -99,7 +111,12 @@ public final class AWSClient: Sendable {
     /// answer came (after retries), the credentials provider's errors unchanged, and
     /// `CancellationError` when the task is cancelled.
     public func call(_ service: AWSService, _ operation: String, body: [UInt8]) async throws -> [UInt8] {
-        let unsigned = try unsignedRequest(service, operation, body: body)
+        try await send(service, operation, try unsignedRequest(service, operation, body: body)).body
+    }
+
+    /// Signs and sends `unsigned` (any protocol: S3's REST GETs too), with the retries,
+    /// credentials and `--debug` log of every call; returns the 2xx response.
+    public func send(_ service: AWSService, _ operation: String, _ unsigned: HTTPRequest) async throws -> HTTPResponse {
         let signer = SigV4(region: region, service: service.signingName)
         var attempt = 0
         var spentOnRetry: Int?
@@ -128,7 +145,7 @@ public final class AWSClient: Sendable {
                 } else {
                     limiter?.record(throttled: false)
                     quota.release(spentOnRetry)
-                    return response.body
+                    return response
                 }
             } catch let error as TransportError {
                 // A transport that noticed cancellation may report it as a broken connection.

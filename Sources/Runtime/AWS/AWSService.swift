@@ -3,16 +3,25 @@ public enum AWSService: String, Sendable, CaseIterable {
     case ecs
     case logs
     case sts
+    /// Systems Manager Parameter Store, for the `ssm` template function.
+    case ssm
+    /// For the `secretsmanager_arn` template function.
+    case secretsmanager
+    /// For `tfstate` plugins whose state lives in `s3://`.
+    case s3
 
     /// The SigV4 service name and the host prefix.
     public var signingName: String { rawValue }
 
-    /// The `X-Amz-Target` prefix of an awsJson1_1 service (STS speaks the query protocol).
+    /// The `X-Amz-Target` prefix of an awsJson1_1 service (STS speaks the query protocol,
+    /// S3 its REST protocol).
     public var targetPrefix: String? {
         switch self {
         case .ecs: return "AmazonEC2ContainerServiceV20141113"
         case .logs: return "Logs_20140328"
-        case .sts: return nil
+        case .ssm: return "AmazonSSM"
+        case .secretsmanager: return "secretsmanager"
+        case .sts, .s3: return nil
         }
     }
 
@@ -22,6 +31,9 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .ecs: return "ECS"
         case .logs: return "CLOUDWATCH_LOGS"
         case .sts: return "STS"
+        case .ssm: return "SSM"
+        case .secretsmanager: return "SECRETS_MANAGER"
+        case .s3: return "S3"
         }
     }
 

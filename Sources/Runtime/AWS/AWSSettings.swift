@@ -29,8 +29,10 @@ public struct AWSSettings: Sendable {
     public let profileFromOption: Bool
     /// True when the profile was named by `--profile` or `AWS_PROFILE`; it must then exist.
     public let profileExplicit: Bool
-    /// `--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`, then
-    /// the fallback (ecspresso.yml's); nil when none says.
+    /// `--region`, then the config's `region` (ecspresso.yml's, passed as `fallbackRegion`),
+    /// then `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`; nil when none says.
+    /// ecspresso v2 loads its AWS config WithRegion(config.region), so the config wins over
+    /// the environment and the profile.
     public let region: String?
     /// `AWS_RETRY_MODE`, then the profile's `retry_mode`; unvalidated.
     public let retryMode: String?
@@ -73,8 +75,8 @@ public struct AWSSettings: Sendable {
             section.nested.merge(fromCredentials.nested) { _, b in b }
         }
 
-        let region = nonEmpty(options.region) ?? nonEmpty(environment["AWS_REGION"])
-            ?? nonEmpty(environment["AWS_DEFAULT_REGION"]) ?? section["region"] ?? nonEmpty(fallbackRegion)
+        let region = nonEmpty(options.region) ?? nonEmpty(fallbackRegion) ?? nonEmpty(environment["AWS_REGION"])
+            ?? nonEmpty(environment["AWS_DEFAULT_REGION"]) ?? section["region"]
         return AWSSettings(
             profile: profile,
             profileFromOption: optionProfile != nil,

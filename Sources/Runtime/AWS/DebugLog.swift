@@ -31,9 +31,24 @@ public final class DebugLog: Sendable {
         var lines = ["<-- \(service.rawValue) \(operation) HTTP \(response.status)"]
         lines += response.headers.map { "\($0.name): \(Self.redactHeader(name: $0.name, value: $0.value))" }
         lines.append("")
-        lines.append(Self.redactBody(response.body))
+        lines.append(Self.redactResponseBody(response, service: service, operation: operation))
         write(lines.joined(separator: "\n"))
     }
+
+    /// Parameter values (SecureStrings come back decrypted) and S3 objects (Terraform state
+    /// holds passwords and keys) are never shown; their errors are.
+    static func redactResponseBody(_ response: HTTPResponse, service: AWSService, operation: String) -> String {
+        let ok = (200..<300).contains(response.status)
+        if ok, service == .s3 { return "(\(response.body.count) bytes of object data, not shown)" }
+        if ok, service == .ssm, let regex = parameterValue {
+            let text = redactBody(response.body)
+            return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1\"****\"")
+        }
+        if ok, service == .ssm { return "(\(response.body.count) bytes, not shown)" }
+        return redactBody(response.body)
+    }
+
+    private static let parameterValue = try? NSRegularExpression(pattern: #"("Value"\s*:\s*)"(?:[^"\\]|\\.)*""#)
 
     /// An attempt that got no response.
     public func failure(_ error: TransportError, service: AWSService, operation: String) {

@@ -40,11 +40,14 @@ public enum ErrorDecoding {
         } else if let xml = String(bytes: response.body, encoding: .utf8), xml.contains("<Code>") {
             code = xmlElement("Code", in: xml)
             message = xmlElement("Message", in: xml)
+            // S3 names a bucket's own region when it was asked in another.
+            if let region = xmlElement("Region", in: xml) { fields["Region"] = region }
             requestID = requestID ?? xmlElement("RequestId", in: xml) ?? xmlElement("RequestID", in: xml)
         } else if let header = response.header("X-Amzn-Errortype"), !header.isEmpty {
             code = header
         }
 
+        if let region = response.header("x-amz-bucket-region"), !region.isEmpty { fields["Region"] = region }
         let name = code.map(shortCode).flatMap { $0.isEmpty ? nil : $0 } ?? "HTTP \(response.status)"
         let text = message ?? (code == nil ? bodyExcerpt(response.body) : "")
         return AWSError(code: name, message: text, status: response.status, requestID: requestID,

@@ -62,6 +62,11 @@ public struct SigV4: Sendable {
         return request
     }
 
+    /// The hex SHA-256 of a body, as S3's `x-amz-content-sha256` header carries it.
+    public static func payloadHash(_ body: [UInt8]) -> String {
+        hex(SHA256.hash(data: body))
+    }
+
     /// `host` or `host:port` when the port is not the scheme's default.
     public static func hostHeader(_ url: URL) -> String {
         let host = url.host ?? ""

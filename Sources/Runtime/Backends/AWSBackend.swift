@@ -44,8 +44,14 @@ public struct AWSBackend: Backend {
     }
 
     public func getLogEvents(_ request: GetLogEventsRequest) async throws -> GetLogEventsResponse {
-        try WireJSON.decode(GetLogEventsResponse.self, try await send(.logs, "GetLogEvents", request),
-                            operation: "GetLogEvents")
+        // A container may log to another region (awslogs-region): read it there.
+        if let region = request.region, let client = caller as? AWSClient, region != client.region {
+            let body = try WireJSON.encode(request)
+            return try WireJSON.decode(GetLogEventsResponse.self, try await client.inRegion(region).call(.logs, "GetLogEvents", body: body),
+                                       operation: "GetLogEvents")
+        }
+        return try WireJSON.decode(GetLogEventsResponse.self, try await send(.logs, "GetLogEvents", request),
+                                   operation: "GetLogEvents")
     }
 
     private func send<T: Encodable>(_ service: AWSService, _ operation: String, _ request: T) async throws -> [UInt8] {

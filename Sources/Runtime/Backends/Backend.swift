@@ -27,6 +27,17 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
+    /// The AWS client for read calls outside ECS (the ssm, secretsmanager and tfstate
+    /// template functions), the one the backend's own calls use. Throws when there is none.
+    public func awsReader() throws -> any AWSCaller {
+        if let aws = self as? AWSBackend { return aws.caller }
+        if let dry = self as? DryRunBackend {
+            guard let reads = dry.reads else { throw AWSSetupError("no AWS to read from: \(dry.noReadsReason)") }
+            return try reads.awsReader()
+        }
+        throw AWSSetupError("there is no AWS client here (--local runs tasks without AWS)")
+    }
+
     /// The awslogs driver's stream.
     public func logStream(for task: TrackedTask, container: String?) -> LogStream? { LogStream.of(task, container: container) }
     public func shutdown() async {}

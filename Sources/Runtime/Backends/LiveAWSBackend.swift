@@ -17,7 +17,17 @@ extension AWSBackend {
         let retry = try RetryPolicy.resolve(mode: settings.retryMode, maxAttempts: settings.maxAttempts)
         var endpoints: [AWSService: URL] = [:]
         for service in AWSService.allCases { endpoints[service] = try settings.endpoint(for: service) }
-        let credentials = CredentialChain(settings: settings, environment: options.environment, transport: transport)
+        let chain = CredentialChain(settings: settings, environment: options.environment, transport: transport)
+        var credentials: any CredentialsProvider = chain
+        if let role = options.assumeRoleARN, !role.isEmpty {
+            // As ecspresso's --assume-role-arn: AssumeRole with the chain's keys, through
+            // the STS endpoint the commands use, renewed before it expires.
+            let sts = STSClient(transport: transport, endpoint: try settings.endpoint(for: .sts), region: region)
+            credentials = RefreshingCredentials {
+                try await sts.assumeRole(roleARN: role, sessionName: "ecsh-\(Int(Date().timeIntervalSince1970))",
+                                         credentials: try await chain.credentials())
+            }
+        }
         let client = AWSClient(region: region, endpoints: endpoints, credentials: credentials, transport: transport,
                                retry: retry, debug: debug)
         return AWSBackend(caller: client)

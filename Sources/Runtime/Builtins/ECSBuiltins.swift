@@ -13,12 +13,32 @@ public enum ECSBuiltins {
 
     public static func all(session: ECSSession) -> [Builtin] {
         [
-            ConfigBuiltin.make(session), RegisterBuiltin.make(session), TaskDefBuiltin.make(session),
-            OverridesBuiltin.make(), RunBuiltin.make(session), WaitBuiltin.make(session), StopBuiltin.make(session),
+            ConfigBuiltin.make(session).checked(ECSPreflight.config(session)),
+            RegisterBuiltin.make(session).checked(ECSPreflight.register(session)),
+            TaskDefBuiltin.make(session), OverridesBuiltin.make().checked(ECSPreflight.overrides()),
+            RunBuiltin.make(session).checked(ECSPreflight.run(session)), WaitBuiltin.make(session), StopBuiltin.make(session),
             DescribeBuiltin.make(session), LogsBuiltin.make(session), TasksBuiltin.make(session),
             StepBuiltin.make(session), WaitAnyBuiltin.make(session),
         ]
     }
+
+    /// Gives an interpreter the ECS built-ins bound to a session and the records they return.
+    public static func install(into interpreter: Interpreter, session: ECSSession) {
+        all(session: session).forEach(interpreter.register)
+        RecordSchemas.all.forEach(interpreter.register)
+    }
+
+    /// One Task for one task argument, a List for a List; what wait(), stop() and describe() return.
+    static func tasksLike(_ argument: StaticArgument?, element: ScriptType = .task) -> ScriptType {
+        switch argument?.type {
+        case .list?: return .list(element)
+        case .record("Task")?, .pendingTask?, .string?: return element
+        default: return .any
+        }
+    }
+
+    /// What wait(), stop(), describe() and logs() take: a Task, an ARN or id, or a List of them.
+    static let taskArgument: ScriptType = .union([.task, .string, .list(.any)])
 
     /// An async built-in whose errors reach the script as catchable errors with the
     /// exception name as `.code`.

@@ -3,7 +3,7 @@ import Lang
 /// `logs(task, follow?)`: the watched container's lines from CloudWatch Logs.
 enum LogsBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("logs", [.init("task"), .init("follow", default: .bool(false)), .optional("container", .named)],
+        ECSBuiltins.builtin("logs", [.init("task", type: .union([.task, .string])), .init("follow", default: .bool(false), type: .bool), .optional("container", .named, type: .string)],
             "The task's log lines (CloudWatch Logs for the awslogs driver). follow: true prints them as they come until the task stops.") { args in
             let (keys, isList) = try await TaskArguments.keys(args["task"], session: session, builtin: "logs")
             guard !isList, let key = keys.first, var t = session.registry[key] else {
@@ -25,6 +25,6 @@ enum LogsBuiltin {
             }
             let (lines, _) = try await LogStream.read(stream, after: nil, session: session)
             return .list(lines.map(Value.string))
-        }
+        }.returning(.list(.string))
     }
 }

@@ -5,16 +5,26 @@ import OrderedCollections
 enum OverridesBuiltin {
     static let containerFields = ["container", "command", "env", "cpu", "memory"]
 
+    static let parameters = ["container", "command", "env", "cpu", "memory", "containers", "taskRoleArn",
+                             "executionRoleArn", "ephemeralStorage"]
+
     static func make() -> Builtin {
-        let params = ["container", "command", "env", "cpu", "memory", "containers", "taskRoleArn",
-                      "executionRoleArn", "ephemeralStorage"].map { BuiltinParameter.optional($0, .named) }
-        return Builtin("overrides", params,
-                       doc: "Builds and checks a TaskOverride: overrides(container: \"app\", command: [...], env: {...}), or containers: [...] for several.") { args, _ in
+        Builtin("overrides", parameters.map { BuiltinParameter.optional($0, .named) },
+                doc: "Builds and checks a TaskOverride: overrides(container: \"app\", command: [...], env: {...}), or containers: [...] for several.") { args, _ in
             try build(args)
-        }
+        }.returning(.shapedMap("Overrides"))
     }
 
     static func build(_ args: Arguments) throws -> Value {
+        var given = OrderedDictionary<String, Value>()
+        for name in parameters where args.isGiven(name) { given[name] = args[name] }
+        return try build(given)
+    }
+
+    /// The TaskOverride of `overrides()`'s given arguments, by name, checked. Pure, so it
+    /// also runs before a script starts.
+    static func build(_ given: OrderedDictionary<String, Value>) throws -> Value {
+        let args = Given(values: given)
         var out = OrderedDictionary<String, Value>()
         var containers: [Value] = []
         if args.isGiven("containers") {
@@ -85,6 +95,13 @@ enum OverridesBuiltin {
         }
         guard out["name"] != nil else { throw ScriptErrors.value("overrides", "\(path) needs a container name") }
         return .map(out)
+    }
+
+    /// The given arguments, read as `Arguments` is.
+    private struct Given {
+        let values: OrderedDictionary<String, Value>
+        func isGiven(_ name: String) -> Bool { values[name] != nil }
+        subscript(_ name: String) -> Value { values[name] ?? .nil }
     }
 
     private static func envValue(_ v: Value, _ path: String) throws -> String {

@@ -6,8 +6,9 @@ import OrderedCollections
 /// The checks, the launch and the wait are ``RunPlan``'s, shared with `ecsh run`.
 enum RunBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        let params = [BuiltinParameter("taskdef")]
-            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt", "launchTimeout"]).map { BuiltinParameter.optional($0, .named) }
+        let params = [BuiltinParameter("taskdef", type: .union([.record("TaskDefinition"), .string]))]
+            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt", "launchTimeout"])
+                .map { BuiltinParameter.optional($0, .named, type: parameterTypes[$0] ?? .any) }
         return ECSBuiltins.builtin("run", params,
             "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:, launchTimeout: (how long tasks that find no room are tried again, 10m; 0s: not at all). Returns a Task, or a List of Tasks when count > 1.") { args in
             let wait = try Flags.bool(args, "wait", builtin: "run")
@@ -23,9 +24,31 @@ enum RunBuiltin {
             let outcome = try await plan.execute(definition: definition, session: session)
             if let timedOut = outcome.timeout { throw timedOut }
             let records = outcome.tasks.map(TaskRecord.make)
-            return plan.count == 1 && records.count == 1 ? records[0] : .list(records)
+            // The call decides the type, not the value of count: a List whenever count: is given.
+            return args.isGiven("count") || records.count != 1 ? .list(records) : records[0]
+        }
+        .returning { call in
+            // Without wait: true the tasks are returned as launched, still running.
+            var task = ScriptType.task
+            if let wait = call["wait"] {
+                if case .bool(false)? = wait.constant { task = .pendingTask }
+            } else {
+                task = .pendingTask
+            }
+            return call.isGiven("count") ? .list(task) : task
         }
     }
+
+    /// The types run() takes, by parameter name (the rest take any value the API does).
+    static let parameterTypes: [String: ScriptType] = [
+        "cluster": .string, "count": .int, "launchType": .string, "capacityProviderStrategy": .list(.any),
+        "networkConfiguration": .map(.any), "overrides": .map(.any), "platformVersion": .string, "propagateTags": .string,
+        "referenceId": .string, "startedBy": .string, "group": .string, "placementConstraints": .list(.any),
+        "placementStrategy": .list(.any), "tags": .union([.map(.any), .list(.any)]), "enableECSManagedTags": .bool,
+        "enableExecuteCommand": .bool, "clientToken": .string, "volumeConfigurations": .list(.any),
+        "wait": .bool, "timeout": .union([.duration, .int, .float]), "logs": .union([.bool, .string]), "watch": .string,
+        "stopOnInterrupt": .bool,
+    ]
 
     /// The script's arguments as a plan: the given RunTask parameters by name.
     static func plan(_ args: Arguments, wait: Bool, logs: LogSelection?, timeout: Duration?) throws -> RunPlan {

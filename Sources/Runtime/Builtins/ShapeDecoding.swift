@@ -19,12 +19,32 @@ enum ShapeDecoding {
         do {
             result = try decoder.decode(T.self, from: Data(text.utf8))
         } catch let error as DecodingError {
+            // `{subnet: [...]}` lacks the required `subnets`: the typo is the better message.
+            if case .keyNotFound(let key, let ctx) = error, let typo = misspelling(of: key.stringValue, at: ctx.codingPath, in: value) {
+                let path = render(ctx.codingPath, argument: argument)
+                throw ScriptError("\(builtin)(): unknown field '\(typo)'" + (path.isEmpty ? "" : " in \(path)") + " (did you mean '\(key.stringValue)'?)",
+                                  code: "ValueError")
+            }
             throw ScriptError("\(builtin)(): \(describe(error, argument: argument))", code: "TypeError")
         }
         // What the shape knows, re-encoded, shows which of the user's keys it dropped.
         let known = try JSON.decode(String(decoding: try WireJSON.encode(result), as: UTF8.self))
         try checkKeys(value, known: known, path: argument, builtin: builtin)
         return result
+    }
+
+    /// A key of the map at `path` in `value` that looks like a misspelt `missing`.
+    private static func misspelling(of missing: String, at path: [any CodingKey], in value: Value) -> String? {
+        var v = value
+        for k in path {
+            switch (v, k.intValue) {
+            case (.list(let items), let i?) where items.indices.contains(i): v = items[i]
+            case (.map(let m), nil): guard let next = m.entries[k.stringValue] else { return nil }; v = next
+            default: return nil
+            }
+        }
+        guard case .map(let m) = v else { return nil }
+        return m.entries.keys.first { $0 != missing && suggestion(for: $0, among: [missing]) == missing }
     }
 
     private static func checkKeys(_ given: Value, known: Value, path: String, builtin: String) throws {
@@ -66,10 +86,13 @@ enum ShapeDecoding {
         "expression", "field", "sizeInGiB", "managedEBSVolume", "roleArn", "name", "value", "key", "type",
     ]
 
+    /// `argument.key[0].other`, as messages name a place in an argument.
+    private static func render(_ keys: [any CodingKey], argument: String) -> String {
+        keys.reduce(argument) { p, k in k.intValue.map { "\(p)[\($0)]" } ?? (p.isEmpty ? k.stringValue : "\(p).\(k.stringValue)") }
+    }
+
     static func describe(_ error: DecodingError, argument: String) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce(argument) { p, k in k.intValue.map { "\(p)[\($0)]" } ?? (p.isEmpty ? k.stringValue : "\(p).\(k.stringValue)") }
-        }
+        func path(_ keys: [any CodingKey]) -> String { render(keys, argument: argument) }
         switch error {
         case .typeMismatch(let type, let ctx):
             return "\(path(ctx.codingPath)) must be \(typeName(type))"

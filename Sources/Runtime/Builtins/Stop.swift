@@ -3,7 +3,7 @@ import Lang
 /// `stop(task_or_list, reason?)`.
 enum StopBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("stop", [.init("tasks"), .optional("reason")], "Stops a task or a List of tasks (StopTask).") { args in
+        ECSBuiltins.builtin("stop", [.init("tasks", type: ECSBuiltins.taskArgument), .optional("reason", type: .string)], "Stops a task or a List of tasks (StopTask).") { args in
             let reason = try args.optionalString("reason")
             let (keys, isList) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "stop")
             let backend = try await session.backend()
@@ -32,5 +32,6 @@ enum StopBuiltin {
             }
             return TaskArguments.records(keys, isList: isList, session: session)
         }
+        .returning { ECSBuiltins.tasksLike($0["tasks"]) }
     }
 }

@@ -27,11 +27,36 @@ public enum TaskDefinitions {
         return td
     }
 
-    /// A JSON or Jsonnet task definition file, templates rendered, relative to the
-    /// session's working directory.
-    public static func load(file path: String, session: ECSSession) throws -> Value {
-        try TaskDefinitionFile.load(path: session.resolvePath(path), environment: session.options.environment,
-                                    extStr: session.options.extStr)
+    /// A JSON or Jsonnet task definition file, templates rendered (with the config's plugin
+    /// functions), relative to the session's working directory.
+    public static func load(file path: String, session: ECSSession) async throws -> Value {
+        try await TaskDefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext)
+    }
+
+    /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
+    /// ecspresso file, decoded as a TaskOverride by the run's checks.
+    public static func loadOverrides(file path: String, session: ECSSession) async throws -> Value {
+        try await DefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext).value
+    }
+
+    /// The task definition a config's `service:` runs now (DescribeServices), as
+    /// `family:revision`; ecspresso's `run --skip-task-definition` runs this one.
+    public static func serviceTaskDefinition(session: ECSSession) async throws -> String? {
+        guard let service = session.defaults.service, !service.isEmpty else { return nil }
+        let caller = try await session.backend().awsReader()
+        let request = DescribeServicesRequest(cluster: session.cluster(nil), services: [service])
+        let answer = try WireJSON.decode(DescribeServicesResponse.self,
+                                         try await caller.call(.ecs, "DescribeServices", body: try WireJSON.encode(request)),
+                                         operation: "DescribeServices")
+        guard let found = answer.services?.first, let arn = found.taskDefinition else {
+            let reason = answer.failures?.first.map { [$0.reason, $0.arn].compactMap { $0 }.joined(separator: " ") } ?? "not found"
+            throw ScriptError("service \(service) in cluster \(session.cluster(nil)): \(reason)", code: "ServiceNotFound")
+        }
+        let name = arn.split(separator: "/").last.map(String.init) ?? arn
+        guard name.contains(":") else {
+            throw ScriptError("invalid task definition arn: \(arn)", code: "ServiceNotFound")
+        }
+        return name
     }
 
     /// What a definition not yet registered says about itself (family, network mode,
@@ -43,10 +68,35 @@ public enum TaskDefinitions {
         return td
     }
 
-    /// RegisterTaskDefinition, remembered.
+    /// Throws the first rule of RegisterTaskDefinition `definition` breaks, as `register()`'s ValueError.
+    static func check(_ definition: Value) throws {
+        if let first = TaskDefinitionRules.problems(definition).first { throw ScriptErrors.value("register", first.message) }
+    }
+
+    /// RegisterTaskDefinition, remembered. A definition ECS would refuse
+    /// (``TaskDefinitionRules``) is refused here, in every backend, before any call.
     public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
+        try check(definition)
         let td = try await session.backend().registerTaskDefinition(definition)
         session.remember(td)
         return td
     }
+}
+
+struct DescribeServicesRequest: Encodable {
+    var cluster: String
+    var services: [String]
+}
+
+struct DescribeServicesResponse: Decodable {
+    struct Service: Decodable {
+        var serviceName: String?
+        var taskDefinition: String?
+    }
+    struct Failure: Decodable {
+        var arn: String?
+        var reason: String?
+    }
+    var services: [Service]?
+    var failures: [Failure]?
 }

@@ -18,7 +18,7 @@ enum TaskRecord {
                 "reason": str(c.reason), "lastStatus": str(c.lastStatus),
             ]))
         }
-        let fields: OrderedDictionary<String, Value> = [
+        var fields: OrderedDictionary<String, Value> = [
             "arn": str(task.taskArn),
             "id": str(task.id),
             "cluster": .string(t.cluster),
@@ -36,7 +36,17 @@ enum TaskRecord {
             "launchType": str(task.launchType),
             "dryRun": .bool(t.isDryRun),
         ]
-        return .record(Record(typeName: "Task", fields: fields))
+        // Until the task stops these are not known: reading one says so instead of
+        // answering a false or nil that looks like a failed task.
+        var pending: [String: String] = [:]
+        if !t.isFinal {
+            let status = task.lastStatus ?? "not yet described"
+            for name in ["ok", "exitCode", "stopCode", "stoppedReason"] {
+                fields.removeValue(forKey: name)
+                pending[name] = "task \(task.id ?? "?") is \(status): its .\(name) is known only once it stopped; use the record wait() returns (t = wait(t))"
+            }
+        }
+        return .record(Record(typeName: "Task", fields: fields, pendingFields: pending))
     }
 
     static func definition(_ d: TaskDefinitionDescription) -> Value {

@@ -44,6 +44,6 @@ enum TasksBuiltin {
                 records.append(TaskRecord.make(t))
             }
             return .list(records)
-        }
+        }.returning(.list(.task))
     }
 }

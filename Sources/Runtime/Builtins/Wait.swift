@@ -3,7 +3,8 @@ import Lang
 /// `wait(task_or_list, until:, timeout:, logs:)`.
 enum WaitBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("wait", [.init("tasks"), .init("until", .named, default: .string("stopped")), .optional("timeout", .named), .optional("logs", .named)],
+        ECSBuiltins.builtin("wait", [.init("tasks", type: ECSBuiltins.taskArgument), .init("until", .named, default: .string("stopped"), type: .string),
+                                     .optional("timeout", .named, type: .union([.duration, .int, .float])), .optional("logs", .named, type: .union([.bool, .string]))],
             "Waits for one task or a List of tasks and returns their final records (.exitCode, .ok, .stopCode, .stoppedReason, .containers).") { args in
             let goalText = try args.string("until")
             guard let goal = WaitGoal(rawValue: goalText) else {
@@ -14,6 +15,11 @@ enum WaitBuiltin {
             let (keys, isList) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "wait")
             try await Waiting.wait(keys, until: goal, timeout: timeout, logs: logs, session: session, builtin: "wait")
             return TaskArguments.records(keys, isList: isList, session: session)
+        }
+        .returning { call in
+            // until: "running" gives tasks that may still run.
+            if case .string("running")? = call["until"]?.constant { return ECSBuiltins.tasksLike(call["tasks"], element: .pendingTask) }
+            return ECSBuiltins.tasksLike(call["tasks"])
         }
     }
 }

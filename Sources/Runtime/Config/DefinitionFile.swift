@@ -17,14 +17,36 @@ struct DefinitionFile {
     }
 
     static func load(path: String, environment: [String: String], extStr: [String: String],
+                     extCode: [String: String] = [:], functions: [String: TemplateFunction] = [:],
                      jsonnet: Jsonnet = Jsonnet()) throws -> DefinitionFile {
+        try decode(try source(path: path, extStr: extStr, extCode: extCode, jsonnet: jsonnet),
+                   environment: environment, functions: functions)
+    }
+
+    /// A file's text before the template pass: Jsonnet evaluated, anything else as it is.
+    struct Source {
+        let path: String
+        let text: String
+        let isJsonnet: Bool
+    }
+
+    static func source(path: String, extStr: [String: String], extCode: [String: String] = [:],
+                       jsonnet: Jsonnet = Jsonnet()) throws -> Source {
         if isJsonnet(path) {
             // A file that cannot be read is said the same way as for JSON, not in jsonnet's words.
             _ = try readBytes(path)
-            let output = try jsonnet.evaluate(file: path, extStr: extStr)
+            return Source(path: path, text: try jsonnet.evaluate(file: path, extStr: extStr, extCode: extCode), isJsonnet: true)
+        }
+        return Source(path: path, text: try readText(path), isJsonnet: false)
+    }
+
+    /// The template pass over `source`, then JSON.
+    static func decode(_ source: Source, environment: [String: String], functions: [String: TemplateFunction] = [:]) throws -> DefinitionFile {
+        let path = source.path
+        if source.isJsonnet {
             let rendered: String
             do {
-                rendered = try Template.render(output, file: path, environment: environment)
+                rendered = try Template.render(source.text, file: path, environment: environment, functions: functions)
             } catch var error as ConfigError {
                 // Positions in jsonnet's output would mislead: they are not the file's.
                 error.line = nil
@@ -38,12 +60,21 @@ struct DefinitionFile {
                 throw ConfigError(file: path, message: "after the template pass, jsonnet's output is not valid JSON: \(error.message)")
             }
         }
-        let text = try readText(path)
-        let rendered = try Template.render(text, file: path, environment: environment)
+        let rendered = try Template.render(source.text, file: path, environment: environment, functions: functions)
         do {
             return DefinitionFile(value: try JSON.decode(rendered), locations: JSONLocation(text: rendered))
         } catch let error as JSONError {
             throw ConfigError(file: path, line: error.line, column: error.column, message: "invalid JSON: \(error.message)")
+        }
+    }
+
+    /// Reads `path` with `context`'s variables and plugin functions, fetching what the
+    /// plugins need between renders.
+    static func load(path: String, context: DefinitionContext) async throws -> DefinitionFile {
+        let source = try source(path: path, extStr: context.extStr, extCode: context.extCode)
+        let functions = context.plugins?.functions ?? [:]
+        return try await ConfigPlugins.render(context.plugins) {
+            try decode(source, environment: context.environment, functions: functions)
         }
     }
 
@@ -59,7 +90,7 @@ struct DefinitionFile {
 
     // POSIX calls rather than Data(contentsOf:), whose errors on Linux do not say why
     // ("NSCocoaErrorDomain error 256").
-    private static func readBytes(_ path: String) throws -> [UInt8] {
+    static func readBytes(_ path: String) throws -> [UInt8] {
         func failure(_ code: Int32) -> ConfigError {
             switch code {
             case ENOENT, ENOTDIR: return ConfigError(file: path, message: "no such file")
@@ -87,5 +118,23 @@ struct DefinitionFile {
     func error(_ file: String, at path: String, _ message: String) -> ConfigError {
         let position = locations?.position(of: path)
         return ConfigError(file: file, line: position?.line, column: position?.column, message: message)
+    }
+}
+
+/// What reading a definition file takes besides its path: the template variables, Jsonnet's
+/// external variables, and the config's plugins.
+public struct DefinitionContext: Sendable {
+    public var environment: [String: String]
+    public var extStr: [String: String]
+    public var extCode: [String: String]
+    /// nil: no plugin functions (the config file itself, as in ecspresso, or no config).
+    public var plugins: ConfigPlugins?
+
+    public init(environment: [String: String], extStr: [String: String] = [:], extCode: [String: String] = [:],
+                plugins: ConfigPlugins? = nil) {
+        self.environment = environment
+        self.extStr = extStr
+        self.extCode = extCode
+        self.plugins = plugins
     }
 }

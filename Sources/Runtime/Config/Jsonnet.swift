@@ -2,10 +2,9 @@ import Foundation
 
 /// Evaluates Jsonnet files with the `jsonnet` program (Debian package `jsonnet`).
 ///
-/// ecspresso evaluates Jsonnet in-process with go-jsonnet and adds the native functions
-/// `std.native('env')` and `std.native('must_env')`; the jsonnet program has no way to add
-/// native functions, so files that call them fail here (the error says what to use instead:
-/// `std.extVar`, or `{{ env "NAME" }}` templates inside strings, which run on jsonnet's output).
+/// ecspresso v2.3 evaluates Jsonnet in-process with go-jsonnet, binding `--ext-str` and
+/// `--ext-code` and no native functions; so does this (`std.native('env')` is not there in
+/// either). `{{ env "NAME" }}` templates inside strings run on jsonnet's output.
 public struct Jsonnet: Sendable {
     /// The program: a name looked up on `searchPath`, or a path containing `/`.
     public var executable: String
@@ -21,7 +20,7 @@ public struct Jsonnet: Sendable {
 
     /// The JSON text `file` evaluates to, with each `extStr` entry bound for `std.extVar`.
     /// Imports resolve relative to the importing file, as jsonnet does.
-    public func evaluate(file: String, extStr: [String: String] = [:]) throws -> String {
+    public func evaluate(file: String, extStr: [String: String] = [:], extCode: [String: String] = [:]) throws -> String {
         guard let program = locate() else {
             throw ConfigError(file: file, message: "cannot evaluate Jsonnet: the '\(executable)' program was not found on PATH; "
                 + "install it (Debian/Ubuntu: apt-get install jsonnet; macOS: brew install jsonnet)")
@@ -32,6 +31,12 @@ public struct Jsonnet: Sendable {
                 throw ConfigError(file: file, message: "invalid Jsonnet external variable name '\(key)'")
             }
             arguments += ["--ext-str", "\(key)=\(value)"]
+        }
+        for (key, value) in extCode.sorted(by: { $0.key < $1.key }) {
+            guard !key.isEmpty, !key.contains("=") else {
+                throw ConfigError(file: file, message: "invalid Jsonnet external code variable name '\(key)'")
+            }
+            arguments += ["--ext-code", "\(key)=\(value)"]
         }
         // A file name starting with '-' would read as an option.
         arguments.append(file.hasPrefix("-") ? "./" + file : file)

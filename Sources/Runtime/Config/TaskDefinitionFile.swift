@@ -11,7 +11,7 @@ public enum TaskDefinitionFile {
         "registeredAt", "registeredBy", "deregisteredAt",
     ]
 
-    /// Reads, renders and checks the task definition at `path`.
+    /// Reads, renders and checks the task definition at `path` against ``TaskDefinitionRules``.
     ///
     /// - `environment` feeds the `{{ env }}`/`{{ must_env }}` templates;
     /// - `extStr` binds `std.extVar` names for Jsonnet files;
@@ -26,7 +26,23 @@ public enum TaskDefinitionFile {
     }
 
     static func load(path: String, environment: [String: String], extStr: [String: String], jsonnet: Jsonnet) throws -> Value {
-        let file = try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet)
+        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet), path: path)
+    }
+
+    /// One render with `functions`, which may throw ``TemplateLookupNeeded``.
+    static func load(path: String, environment: [String: String], extStr: [String: String], extCode: [String: String],
+                     functions: [String: TemplateFunction]) throws -> Value {
+        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, extCode: extCode,
+                                               functions: functions), path: path)
+    }
+
+    /// As `load(path:environment:extStr:)`, with `context`'s Jsonnet variables and plugin
+    /// functions (`tfstate`, `ssm`, `secretsmanager_arn`), fetching what they look up.
+    public static func load(path: String, context: DefinitionContext) async throws -> Value {
+        try definition(try await DefinitionFile.load(path: path, context: context), path: path)
+    }
+
+    private static func definition(_ file: DefinitionFile, path: String) throws -> Value {
         guard case .map(let root) = file.value else {
             throw file.error(path, at: "", "a task definition must be a JSON object, not \(file.value.typeNameWithArticle)")
         }
@@ -48,39 +64,10 @@ public enum TaskDefinitionFile {
         return .map(entries)
     }
 
+    /// The first rule of RegisterTaskDefinition the definition breaks, at its place in the file.
     private static func validate(_ entries: OrderedDictionary<String, Value>, file: DefinitionFile, path: String, prefix: String) throws {
-        func at(_ member: String) -> String { JSONLocation.member(prefix, member) }
-        switch entries["family"] {
-        case nil:
-            throw file.error(path, at: prefix, "the task definition has no \"family\": add \"family\": \"<name>\"")
-        case .string(let family)?:
-            if family.isEmpty { throw file.error(path, at: at("family"), "\(at("family")) must not be empty") }
-        case let other?:
-            throw file.error(path, at: at("family"), "\(at("family")) must be a string, not \(other.typeNameWithArticle)")
-        }
-        let containersPath = at("containerDefinitions")
-        guard let containers = entries["containerDefinitions"] else {
-            throw file.error(path, at: prefix, "the task definition has no \"containerDefinitions\": a task definition needs at least one container")
-        }
-        guard case .list(let items) = containers else {
-            throw file.error(path, at: containersPath, "\(containersPath) must be a list, not \(containers.typeNameWithArticle)")
-        }
-        guard !items.isEmpty else {
-            throw file.error(path, at: containersPath, "\(containersPath) is empty: a task definition needs at least one container")
-        }
-        for (index, item) in items.enumerated() {
-            let itemPath = JSONLocation.element(containersPath, index)
-            guard case .map(let container) = item else {
-                throw file.error(path, at: itemPath, "\(itemPath) must be an object, not \(item.typeNameWithArticle)")
-            }
-            switch container.entries["name"] {
-            case nil:
-                throw file.error(path, at: itemPath, "\(itemPath) has no \"name\": every container needs a name")
-            case .string(let name)?:
-                if name.isEmpty { throw file.error(path, at: itemPath + ".name", "\(itemPath).name must not be empty") }
-            case let other?:
-                throw file.error(path, at: itemPath + ".name", "\(itemPath).name must be a string, not \(other.typeNameWithArticle)")
-            }
+        if let first = TaskDefinitionRules.problems(.map(entries), prefix: prefix).first {
+            throw file.error(path, at: first.path, first.message)
         }
     }
 

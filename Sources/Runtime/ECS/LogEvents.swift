@@ -5,6 +5,13 @@ public struct GetLogEventsRequest: Codable, Sendable {
     public var startFromHead: Bool?
     public var nextToken: String?
     public var limit: Int?
+    /// The stream's region (the container's `awslogs-region`), where it is not the client's;
+    /// not part of the request body.
+    public var region: String? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case logGroupName, logStreamName, startFromHead, nextToken, limit
+    }
 }
 
 public struct GetLogEventsResponse: Codable, Sendable {

@@ -4,10 +4,13 @@ import Foundation
 public struct LogStream: Sendable, Equatable {
     public var group: String
     public var name: String
+    /// The container's `awslogs-region`; nil: the client's.
+    public var region: String?
 
-    public init(group: String, name: String) {
+    public init(group: String, name: String, region: String? = nil) {
         self.group = group
         self.name = name
+        self.region = region
     }
 
     /// `<awslogs-stream-prefix>/<container>/<task-id>` in `awslogs-group`, for the given
@@ -19,7 +22,7 @@ public struct LogStream: Sendable, Equatable {
               let config = c.logConfiguration, config.logDriver == "awslogs",
               let group = config.options?["awslogs-group"], let cname = c.name else { return nil }
         let prefix = config.options?["awslogs-stream-prefix"]
-        return LogStream(group: group, name: prefix.map { "\($0)/\(cname)/\(id)" } ?? id)
+        return LogStream(group: group, name: prefix.map { "\($0)/\(cname)/\(id)" } ?? id, region: config.options?["awslogs-region"])
     }
 
     /// Every event after `token`, following pages until the token comes back unchanged.
@@ -30,7 +33,7 @@ public struct LogStream: Sendable, Equatable {
         while true {
             try await session.logReads.acquire(limit: backend.logReadsPerSecond)
             let answer = try await backend.getLogEvents(GetLogEventsRequest(
-                logGroupName: stream.group, logStreamName: stream.name, startFromHead: true, nextToken: token))
+                logGroupName: stream.group, logStreamName: stream.name, startFromHead: true, nextToken: token, region: stream.region))
             out += (answer.events ?? []).compactMap(\.message)
             if answer.nextForwardToken == nil || answer.nextForwardToken == token { return (out, token) }
             token = answer.nextForwardToken

@@ -154,7 +154,8 @@ actor LogTailer {
             while true {
                 try await session.logReads.acquire(limit: backend.logReadsPerSecond)
                 let answer = try await backend.getLogEvents(GetLogEventsRequest(
-                    logGroupName: f.stream.group, logStreamName: f.stream.name, startFromHead: true, nextToken: token))
+                    logGroupName: f.stream.group, logStreamName: f.stream.name, startFromHead: true, nextToken: token,
+                    region: f.stream.region))
                 await session.logReads.succeeded(limit: backend.logReadsPerSecond)
                 let messages = (answer.events ?? []).compactMap(\.message)
                 got += messages.count

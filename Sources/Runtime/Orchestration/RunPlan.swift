@@ -100,21 +100,34 @@ public struct RunPlan: Sendable {
     /// config's defaults under the given parameters, decoded into the API's shape and
     /// checked. Sends nothing.
     public func request(definition: TaskDefinitionDescription, session: ECSSession) throws -> (RunTaskRequest, String?) {
-        func given(_ k: String) -> Bool { parameters[k] != nil }
-        if count < 1 { throw ScriptErrors.value(builtin, "'count' must be at least 1, got \(count)") }
+        try request(definition: definition, defaults: session.defaults, cluster: session.options.cluster)
+    }
+
+    /// ``request(definition:session:)`` without a session: every check, against the
+    /// config's `defaults`, and `cluster` (`--cluster`) before the config's. Pure: reads
+    /// no file, sends nothing, so it also runs before a script starts.
+    ///
+    /// `unknown` names parameters that are given but whose values are not known yet (at
+    /// check time, an argument that is not a literal): checks that need them are skipped,
+    /// and a given name still hides the config's default.
+    public func request(definition: TaskDefinitionDescription, defaults: RunDefaults, cluster defaultCluster: String?,
+                        unknown: Set<String> = []) throws -> (RunTaskRequest, String?) {
+        func given(_ k: String) -> Bool { parameters[k] != nil || unknown.contains(k) }
+        if !unknown.contains("count"), count < 1 { throw ScriptErrors.value(builtin, "'count' must be at least 1, got \(count)") }
         var fields = OrderedDictionary<String, Value>()
-        for (k, v) in session.defaults.parameters where !given(k) {
+        for (k, v) in defaults.parameters where !given(k) {
             // A service's propagateTags: SERVICE has no meaning for RunTask, which rejects it.
             if k == "propagateTags", case .string("SERVICE") = v { continue }
             fields[k] = v
         }
-        for (k, v) in parameters where k != "count" && k != "taskDefinition" {
+        for (k, v) in parameters where k != "count" && k != "taskDefinition" && !unknown.contains(k) {
             if case .nil = v { continue }
             fields[k] = v
         }
         if case .map(let tags)? = fields["tags"] { fields["tags"] = try tagList(tags.entries) }
         if let tags = fields["tags"] { try checkTags(tags) }
-        if fields["launchType"] != nil, fields["capacityProviderStrategy"] != nil {
+        func present(_ k: String) -> Bool { fields[k] != nil || unknown.contains(k) }
+        if present("launchType"), present("capacityProviderStrategy") {
             if given("launchType") && given("capacityProviderStrategy") {
                 throw ScriptErrors.value(builtin, "'launchType' and 'capacityProviderStrategy' exclude each other: give one")
             }
@@ -122,12 +135,12 @@ public struct RunPlan: Sendable {
             fields.removeValue(forKey: given("launchType") ? "capacityProviderStrategy" : "launchType")
         }
         let cluster: String?
-        switch parameters["cluster"] {
+        switch unknown.contains("cluster") ? nil : parameters["cluster"] {
         case nil, .nil?: cluster = nil
         case .string(let s)?: cluster = s
         case let v?: throw ScriptErrors.type(builtin, "cluster", "a String", v)
         }
-        fields["cluster"] = .string(session.cluster(cluster))
+        fields["cluster"] = .string(cluster ?? defaultCluster ?? defaults.cluster ?? "default")
         fields["taskDefinition"] = .string(definition.taskDefinitionArn ?? definition.family ?? "")
         // An empty argument label: paths in messages start with the parameter's own name.
         var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "", builtin: builtin)
@@ -141,9 +154,10 @@ public struct RunPlan: Sendable {
         }
         let fargate = request.launchType == "FARGATE"
             || (request.launchType == nil && request.capacityProviderStrategy == nil
+                && !unknown.contains("launchType") && !unknown.contains("capacityProviderStrategy")
                 && definition.requiresCompatibilities == ["FARGATE"])
         let awsvpc = definition.networkMode == "awsvpc" || fargate
-        if awsvpc, request.networkConfiguration?.awsvpcConfiguration == nil {
+        if awsvpc, !unknown.contains("networkConfiguration"), request.networkConfiguration?.awsvpcConfiguration == nil {
             let why = fargate ? "FARGATE tasks" : "task definition \(definition.family ?? "") uses networkMode awsvpc and"
             throw ScriptErrors.value(builtin, "\(why) need networkConfiguration: pass networkConfiguration: {awsvpcConfiguration: {subnets: [...], securityGroups: [...]}} or set it in the service definition of ecspresso.yml")
         }
@@ -158,11 +172,11 @@ public struct RunPlan: Sendable {
             }
         }
         let watch = self.watch ?? definition.watchedContainer
-        if let watch = self.watch, !definition.containerNames.isEmpty, !definition.containerNames.contains(watch) {
+        if let watch = self.watch, !unknown.contains("watch"), !definition.containerNames.isEmpty, !definition.containerNames.contains(watch) {
             throw ScriptErrors.value(builtin, "watch: '\(watch)' is not a container of \(definition.family ?? "the task definition") (it has \(definition.containerNames.joined(separator: ", ")))")
         }
         if let token = request.clientToken {
-            if count > Launcher.batchSize {
+            if !unknown.contains("count"), count > Launcher.batchSize {
                 throw ScriptErrors.value(builtin, "'clientToken' works for count up to \(Launcher.batchSize): each RunTask call of 10 needs its own token, and ecsh makes them")
             }
             let ok = !token.isEmpty && token.count <= 64 && token.unicodeScalars.allSatisfy { (33...126).contains($0.value) }

@@ -71,10 +71,26 @@ public struct RunStore: Sendable {
         close(fd)
     }
 
-    /// The ids of the journals present, newest first.
+    /// The ids of the journals present, newest first: by the start line's time (ids
+    /// name the second only), then by id.
     public func ids() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }.sorted(by: >)
+        let ids = names.filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }
+        let started = Dictionary(uniqueKeysWithValues: ids.map { ($0, startTime(of: $0)) })
+        return ids.sorted { a, b in
+            let (ta, tb) = (started[a] ?? 0, started[b] ?? 0)
+            return ta != tb ? ta > tb : a > b
+        }
+    }
+
+    /// The `time` of a journal's first line, read without reading the rest.
+    private func startTime(of id: String) -> Double {
+        guard let handle = FileHandle(forReadingAtPath: path(of: id)) else { return 0 }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8192)) ?? Data()
+        guard let line = head.split(separator: 0x0A).first,
+              let entry = try? JSONDecoder().decode(JournalEntry.self, from: Data(line)) else { return 0 }
+        return entry.time
     }
 
     /// A run by id, or by a prefix of one id; the newest with `last`.
