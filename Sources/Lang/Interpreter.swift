@@ -185,28 +185,38 @@ public final class Interpreter {
 
 /// Writes to the process's stdout and stderr file descriptors: buffered when stdout is
 /// not a terminal, flushed before anything goes to stderr so the two stay in order.
-public final class StandardOutput: OutputSink {
+public final class StandardOutput: OutputSink, @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let interactive = isatty(1) == 1
     private var lastFlush = DispatchTime.now().uptimeNanoseconds
+    /// The calls of a parallel() print while other calls' progress and log lines are written.
+    private let lock = NSLock()
 
     public init() { buffer.reserveCapacity(1 << 16) }
 
     /// On a terminal every write shows at once; into a pipe or file (CI logs, `| tee`)
     /// output is batched but never held back more than 50 ms past the next write.
     public func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if interactive || buffer.count >= 1 << 16 || DispatchTime.now().uptimeNanoseconds - lastFlush > 50_000_000 {
-            flush()
+        lock.withLock {
+            buffer.append(contentsOf: text.utf8)
+            if interactive || buffer.count >= 1 << 16 || DispatchTime.now().uptimeNanoseconds - lastFlush > 50_000_000 {
+                flushLocked()
+            }
         }
     }
 
     public func writeError(_ text: String) {
-        flush()
-        Self.writeAll(2, Array(text.utf8))
+        lock.withLock {
+            flushLocked()
+            Self.writeAll(2, Array(text.utf8))
+        }
     }
 
     public func flush() {
+        lock.withLock { flushLocked() }
+    }
+
+    private func flushLocked() {
         guard !buffer.isEmpty else { return }
         Self.writeAll(1, buffer)
         buffer.removeAll(keepingCapacity: true)

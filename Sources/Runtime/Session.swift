@@ -68,6 +68,10 @@ public final class ECSSession: Sendable {
     public let poller: TaskPoller
     /// Told what happens to tasks: launches, status changes, log lines, waits.
     public let progress: any ProgressObserver
+    /// The run journal, made at the first RunTask when the command enabled it.
+    public let journal: JournalSlot
+    /// The run's steps (`step(name, fn)`), and what `ecsh resume` brought.
+    public let steps = RunSteps()
     /// Paces GetLogEvents for every log reader of the session.
     let logReads = LogReadLimiter()
     private let waitCounter = Mutex(0)
@@ -92,6 +96,7 @@ public final class ECSSession: Sendable {
         self.makeBackend = makeBackend
         let observer = progress ?? LogLinePrinter(output: output)
         self.progress = observer
+        self.journal = JournalSlot { observer.observe(.warning($0)) }
         self.registry = TaskRegistry(observer: observer)
         let registry = self.registry
         let box = WeakSession()

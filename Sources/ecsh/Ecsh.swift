@@ -21,6 +21,10 @@ struct Ecsh: ParsableCommand {
             ecsh run [OPTIONS]      run a task definition once, as `ecspresso run` does
                                     (`ecsh run --help` lists its flags; the options
                                     below may come before or after `run`)
+            ecsh runs [RUN]         journaled runs: status, tasks, still running
+            ecsh attach RUN         follow a run's running tasks, exit as it would
+            ecsh stop RUN           stop every task of a run still running
+            ecsh resume RUN         run its script again, skipping finished steps
 
             Options before the script (after it, words are the script's):
               --region REGION       AWS region (else the config's region, AWS_REGION,
@@ -62,7 +66,7 @@ struct Ecsh: ParsableCommand {
             2 for a usage error, 130 when interrupted.
             """,
         version: version,
-        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, LSPCommand.self],
+        subcommands: [ScriptCommand.self, CheckCommand.self, RunCommand.self, LSPCommand.self, RunsCommand.self, AttachCommand.self, StopRunCommand.self, ResumeCommand.self],
         defaultSubcommand: ScriptCommand.self
     )
 

@@ -58,8 +58,8 @@ struct REPL {
             output.endLine()
             switch editor.read(prompt: pending.isEmpty && heldIf == nil ? Self.prompt : Self.continuationPrompt) {
             case .endOfInput:
-                if let held = heldIf, let status = run(held) { return status }
-                return 0
+                if let held = heldIf, let status = run(held) { return leaving(session, status: status) }
+                return leaving(session, status: 0)
             case .interrupt:
                 pending.removeAll()
                 heldIf = nil
@@ -71,7 +71,7 @@ struct REPL {
                     if Interpreter.startsWithElse(line) {
                         pending = [held]
                     } else if let status = run(held) {
-                        return status
+                        return leaving(session, status: status)
                     }
                 }
                 pending.append(line)
@@ -83,9 +83,15 @@ struct REPL {
                     heldIf = entry
                     continue
                 }
-                if let status = run(entry) { return status }
+                if let status = run(entry) { return leaving(session, status: status) }
             }
         }
+    }
+
+    /// Ctrl-D or `exit(n)`: the tasks still running are listed, as at the end of a script.
+    private func leaving(_ session: ECSSession, status: Int32) -> Int32 {
+        FileHandle.standardError.write(Data(RunJournaling.finish(session, status: status).utf8))
+        return status
     }
 
     /// Runs one entry; the exit status when it called `exit(n)`.

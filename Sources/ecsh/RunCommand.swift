@@ -79,6 +79,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How long --wait waits: 90s, 20m, 1h30m, or seconds (default: the config's timeout, else no limit).", valueName: "duration"))
     var timeout: String?
 
+    @Option(name: .customLong("launch-timeout"), help: ArgumentHelp("How long tasks that find no room in the cluster are tried again (default 10m; 0s: report them at once).", valueName: "duration"))
+    var launchTimeout: String?
+
     @Option(name: .customLong("wait-until"), help: ArgumentHelp("What --wait waits for: stopped (default) or running.", valueName: "state"))
     var waitUntil: String?
 
@@ -146,6 +149,9 @@ struct RunCommand: ParsableCommand {
         if !wait {
             if timeout != nil { throw ValidationError("--timeout applies only with --wait") }
             if waitUntil != nil { throw ValidationError("--wait-until applies only with --wait") }
+        }
+        if let launchTimeout, RunPlan.parseLaunchTimeout(launchTimeout) == nil {
+            throw ValidationError("--launch-timeout must be a duration such as 0s, 90s or 10m, got '\(launchTimeout)'")
         }
         if let timeout, RunPlan.parseTimeout(timeout) == nil {
             throw ValidationError("--timeout must be a positive duration of at most 30 days, such as 90s, 20m or 1h30m, got '\(timeout)'")
@@ -258,9 +264,11 @@ struct RunCommand: ParsableCommand {
 
     var plan: RunPlan {
         get throws {
-            RunPlan(parameters: try parameters(), count: count, wait: wait, until: waitUntil.flatMap(WaitGoal.init) ?? .stopped,
-                    timeout: timeout.flatMap(RunPlan.parseTimeout), logs: wait ? (allLogs ? .all : .watched) : nil,
-                    watch: watchContainer)
+            var plan = RunPlan(parameters: try parameters(), count: count, wait: wait, until: waitUntil.flatMap(WaitGoal.init) ?? .stopped,
+                               timeout: timeout.flatMap(RunPlan.parseTimeout), logs: wait ? (allLogs ? .all : .watched) : nil,
+                               watch: watchContainer)
+            plan.launchTimeout = launchTimeout.flatMap(RunPlan.parseLaunchTimeout) ?? plan.launchTimeout
+            return plan
         }
     }
 
@@ -292,6 +300,8 @@ struct RunCommand: ParsableCommand {
         let choice = try definitionChoice(session: session)
         let overridesFile = overridesFilePath
         let ebsDeleteOnTermination = self.ebsDeleteOnTermination
+        RunJournaling.enable(session, global: global, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
+                             arguments: Array(CommandLine.arguments.dropFirst()))
         let status = Signals.whileRunning {
             Blocking.run {
                 do {
@@ -323,6 +333,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(Blocking.text { await InterruptReport.afterInterrupt(session) }.utf8))
             session.shutdownBlocking()
         }
+        session.journal.finish(status: Interrupt.isRequested ? 130 : status)
         throw ExitCode(status)
     }
 

@@ -41,38 +41,7 @@ struct ScriptCommand: ParsableCommand {
         } else {
             file = SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
         }
-        let scriptArgs = args
-        let global = self.global
-        let status = LargeStack.run { () -> Int32 in
-            let output = global.scriptOutput()
-            let interpreter = Interpreter(arguments: scriptArgs, output: output, limits: limitOptions.limits)
-            let session: ECSSession
-            do {
-                session = try global.makeSession(output: output)
-            } catch {
-                Report.error("\(error)")
-                return 1
-            }
-            ECSBuiltins.install(into: interpreter, session: session)
-            return Signals.whileRunning {
-                let outcome = interpreter.run(file)
-                output.flush()
-                let status = ScriptRunner.report(outcome)
-                // Ctrl-C: stop what should stop (AWS), say what goes on running. A second
-                // Ctrl-C meanwhile ends the process at once (the handler is still ours here).
-                let report: String
-                switch outcome {
-                case .interrupted: report = Blocking.text { await InterruptReport.afterInterrupt(session) }
-                // What the script launched and left running, so that nothing runs unnoticed.
-                case .failed: report = InterruptReport.text(for: InterruptReport.running(session), local: session.isLocal)
-                default: report = ""
-                }
-                // Local tasks end with the script, however it ends.
-                session.shutdownBlocking()
-                FileHandle.standardError.write(Data(report.utf8))
-                return status
-            }
-        }
+        let status = ScriptRunner.execute(file, arguments: args, global: global, limits: limitOptions.limits)
         throw ExitCode(status)
     }
 }
@@ -96,6 +65,47 @@ enum ScriptFile {
 }
 
 enum ScriptRunner {
+    /// Runs a script with the ECS built-ins, journaled; what it leaves running is listed
+    /// however it ends. `resuming`: the run `ecsh resume` takes up. Returns the exit status.
+    static func execute(_ file: SourceFile, arguments: [String], global: GlobalOptions, limits: Limits,
+                        resuming: RunSummary? = nil) -> Int32 {
+        if let problem = StepNames.duplicateLiterals(in: file) {
+            Report.error(problem)
+            return 1
+        }
+        return LargeStack.run { () -> Int32 in
+            let output = global.scriptOutput()
+            let interpreter = Interpreter(arguments: arguments, output: output, limits: limits)
+            let session: ECSSession
+            do {
+                session = try global.makeSession(output: output)
+            } catch {
+                Report.error("\(error)")
+                return 1
+            }
+            ECSBuiltins.install(into: interpreter, session: session)
+            RunJournaling.enable(session, global: global, script: file.name, bytes: file.bytes, arguments: arguments,
+                                 resuming: resuming)
+            return Signals.whileRunning {
+                let outcome = interpreter.run(file)
+                output.flush()
+                let status = ScriptRunner.report(outcome)
+                // Ctrl-C: stop what should stop (AWS), say what goes on running. A second
+                // Ctrl-C meanwhile ends the process at once (the handler is still ours here).
+                // However else the script ends, what it launched and left running is
+                // listed, so that nothing runs unnoticed.
+                let interrupted: String? = if case .interrupted = outcome {
+                    Blocking.text { await InterruptReport.afterInterrupt(session) }
+                } else { nil }
+                let report = RunJournaling.finish(session, status: status, report: interrupted)
+                // Local tasks end with the script, however it ends.
+                session.shutdownBlocking()
+                FileHandle.standardError.write(Data(report.utf8))
+                return status
+            }
+        }
+    }
+
     /// Prints what went wrong and returns the exit status.
     static func report(_ outcome: Interpreter.Outcome) -> Int32 {
         switch outcome {

@@ -42,7 +42,10 @@ import Testing
 
     @Test func aTaskThatFailedToStartMakesItOne() async throws {
         let backend = FakeBackend(stopAfter: 1, exitCode: 0, placeAtMost: 1)
-        let outcome = try await execute(RunPlan(count: 2, wait: true), backend)
+        // Reported at once, not tried again for room.
+        var plan = RunPlan(count: 2, wait: true)
+        plan.launchTimeout = .zero
+        let outcome = try await execute(plan, backend)
         #expect(outcome.tasks.count == 2)
         #expect(outcome.tasks.filter(\.failedToStart).count == 1)
         #expect(outcome.tasks.first?.ok == true)
@@ -51,7 +54,9 @@ import Testing
 
     @Test func noTaskStartedThrowsTaskFailedToStart() async throws {
         let backend = FakeBackend(placeAtMost: 0)
-        let error = await #expect(throws: ScriptError.self) { try await execute(RunPlan(wait: true), backend) }
+        var plan = RunPlan(wait: true)
+        plan.launchTimeout = .zero
+        let error = await #expect(throws: ScriptError.self) { try await execute(plan, backend) }
         #expect(error?.code == "TaskFailedToStart")
         #expect(error?.message.contains("RESOURCE:MEMORY") == true)
         #expect(!backend.calls.contains("DescribeTasks"))

@@ -70,7 +70,7 @@ import Testing
             # Unwaited tasks have no .ok for the checker; one that failed to start is final
             # at run time, and answers.
             fn dyn(x) { return x }
-            let ts = dyn(run("app:3", cluster: "c", count: 2))
+            let ts = dyn(run("app:3", cluster: "c", count: 2, launchTimeout: 0s))
             print(len(ts), ts[1].ok, ts[1].lastStatus, ts[1].stopCode, ts[1].stoppedReason)
             """#, session: session, sink: sink)
         #expect(r.error == nil, "\(r.error ?? "")")
@@ -83,7 +83,7 @@ import Testing
             ScriptedTransport.json(200, #"{"tasks":[],"failures":[{"reason":"RESOURCE:CPU","detail":"no room"}]}"#),
         ])
         let r = await runScript(#"""
-            try { run("app:3", cluster: "c") } catch e { print(e.code, e.message) }
+            try { run("app:3", cluster: "c", launchTimeout: 0s) } catch e { print(e.code, e.message) }
             """#, session: session, sink: sink)
         #expect(r.out == "TaskFailedToStart run(): no task started: RESOURCE:CPU: no room\n")
     }

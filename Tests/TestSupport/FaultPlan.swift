@@ -16,6 +16,9 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     /// Passes the request on, then closes without answering: the server acted and the client
     /// never heard.
     case drop
+    /// Answers with this status and body (awsJson), passing nothing on: an answer moto
+    /// cannot give, such as RunTask's `failures` for a cluster without room.
+    case reply(status: Int, body: String)
 
     /// 500, as ECS's own server errors come.
     public static let serverError = Fault.answer(status: 500, type: "ServerException")
@@ -26,7 +29,7 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
     public var forwards: Bool {
         switch self {
         case .delay, .truncate, .drop: return true
-        case .refuse, .reset, .answer: return false
+        case .refuse, .reset, .answer, .reply: return false
         }
     }
 
@@ -38,6 +41,7 @@ public enum Fault: Sendable, Equatable, CustomStringConvertible {
         case .answer(let status, let type): return "\(status) \(type)"
         case .truncate: return "truncate"
         case .drop: return "drop"
+        case .reply(let status, _): return "reply \(status)"
         }
     }
 }

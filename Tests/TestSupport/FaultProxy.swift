@@ -120,6 +120,9 @@ public final class FaultProxy: Sendable {
             let body = #"{"__type":"\#(type)","message":"injected by the test's fault proxy"}"#
             exchange.response = HTTPResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1")],
                                              body: Array(body.utf8))
+        case .reply(let status, let body)?:
+            exchange.response = HTTPResponse(status: status, headers: [("Content-Type", "application/x-amz-json-1.1")],
+                                             body: Array(body.utf8))
         case .delay(let d)?:
             Thread.sleep(forTimeInterval: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
             (exchange.response, exchange.answeredFromCache) = respond(request, key: key, upstream: upstream, state: state)

@@ -89,8 +89,14 @@ extension ProcessTests {
             .write(to: td, atomically: true, encoding: .utf8)
         var env = moto.environment
         env["TAG"] = "1.36"
+        env["XDG_STATE_HOME"] = dir.appendingPathComponent("state").path
         let r = try Binary.run(["--endpoint-url", moto.endpoint, "--progress", "off", "playbook.ecsh"], in: dir, environment: env)
-        #expect(r.stderr == "")
+        // The 40 workers it leaves running are listed, with the command that stops them all.
+        #expect(r.stderr.hasPrefix("ecsh: 40 task(s) launched by ecsh were still running and go on; to stop them:\n"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").filter { $0.hasPrefix("  aws ecs stop-task --cluster \(cluster) --task ") }.count == 40)
+        let runs = RunStore(directory: dir.appendingPathComponent("state/ecsh/runs").path).ids()
+        #expect(runs.count == 1)
+        #expect(r.stderr.hasSuffix("  or all of them: ecsh stop \(runs.first ?? "?")\n"), "\(r.stderr)")
         #expect(r.stdout == "25/25 shards ok\n40 66 e2e-\(cluster) 1\n")
         #expect(r.status == 0)
     }

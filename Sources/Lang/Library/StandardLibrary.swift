@@ -75,6 +75,10 @@ enum StandardLibrary {
                     throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
                 }
                 let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, ns))
+                // Inside parallel(), the other calls run meanwhile.
+                let m = ctx.machine
+                m.parallelLock?.release(m.parallelID)
+                defer { m.parallelLock?.acquire(m.parallelID) }
                 while true {
                     let now = DispatchTime.now().uptimeNanoseconds
                     if now >= end { break }
@@ -167,6 +171,7 @@ enum StandardLibrary {
                 ctx.output.write(out)
                 return .nil
             },
+            Parallel.builtin(),
         ]
     }
 

@@ -112,6 +112,9 @@ final class Machine {
     /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
     /// the value stack, alive after the host let go of them.
     weak var interpreter: Interpreter?
+    /// Inside `parallel()`: the lock this thread holds while it runs script code, and its id.
+    var parallelLock: InterpreterLock?
+    var parallelID = 0
 
     init(limits: Limits, output: any OutputSink) {
         stackBase = Frame.allocate(capacity: limits.stackSlots)
@@ -200,6 +203,9 @@ final class Machine {
             do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
             done.signal()
         }
+        // Other branches of a parallel() run while this one waits.
+        parallelLock?.release(parallelID)
+        defer { parallelLock?.acquire(parallelID) }
         while !done.wait(milliseconds: 50) {
             if Interrupt.isRequested {
                 task.cancel()

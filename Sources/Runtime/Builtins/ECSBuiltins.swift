@@ -18,6 +18,7 @@ public enum ECSBuiltins {
             TaskDefBuiltin.make(session), OverridesBuiltin.make().checked(ECSPreflight.overrides()),
             RunBuiltin.make(session).checked(ECSPreflight.run(session)), WaitBuiltin.make(session), StopBuiltin.make(session),
             DescribeBuiltin.make(session), LogsBuiltin.make(session), TasksBuiltin.make(session),
+            StepBuiltin.make(session), WaitAnyBuiltin.make(session),
         ]
     }
 

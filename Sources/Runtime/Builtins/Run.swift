@@ -7,10 +7,10 @@ import OrderedCollections
 enum RunBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
         let params = [BuiltinParameter("taskdef", type: .union([.record("TaskDefinition"), .string]))]
-            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt"])
+            + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt", "launchTimeout"])
                 .map { BuiltinParameter.optional($0, .named, type: parameterTypes[$0] ?? .any) }
         return ECSBuiltins.builtin("run", params,
-            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:. Returns a Task, or a List of Tasks when count > 1.") { args in
+            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:, launchTimeout: (how long tasks that find no room are tried again, 10m; 0s: not at all). Returns a Task, or a List of Tasks when count > 1.") { args in
             let wait = try Flags.bool(args, "wait", builtin: "run")
             let logs = try LogSelection.parse(args["logs"], builtin: "run")
             if !wait, args.isGiven("timeout") || args.isGiven("logs") {
@@ -20,6 +20,7 @@ enum RunBuiltin {
             let definition = try await TaskDefinitions.resolve(args["taskdef"], session: session, builtin: "run")
             var plan = try plan(args, wait: wait, logs: logs, timeout: timeout)
             plan.stopOnInterrupt = try Flags.bool(args, "stopOnInterrupt", builtin: "run")
+            plan.launchTimeout = try RunPlan.launchTimeout(args["launchTimeout"], builtin: "run")
             let outcome = try await plan.execute(definition: definition, session: session)
             if let timedOut = outcome.timeout { throw timedOut }
             let records = outcome.tasks.map(TaskRecord.make)

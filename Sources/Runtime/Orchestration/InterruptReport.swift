@@ -31,29 +31,12 @@ public enum InterruptReport {
         if !chosen.isEmpty {
             do {
                 let backend = try await session.backend()
-                await withTaskGroup(of: (TrackedTask, String?).self) { group in
-                    var next = 0
-                    func start() {
-                        let t = chosen[next]
-                        next += 1
-                        group.addTask {
-                            do {
-                                // The session's view follows: tasks() shows the stop asked for.
-                                if let answer = try await backend.stopTask(cluster: t.cluster, task: t.arn ?? "", reason: "Interrupted (Ctrl-C) in ecsh") {
-                                    session.registry.update(answer)
-                                }
-                                return (t, nil)
-                            } catch {
-                                return (t, "\(error)")
-                            }
-                        }
-                    }
-                    while next < min(8, chosen.count) { start() }
-                    while let (t, error) = await group.next() {
-                        if let error { failed.append((t, error)) } else if let arn = t.arn { stopped.insert(arn) }
-                        if next < chosen.count { start() }
-                    }
-                }
+                let result = await TaskStopper.stop(chosen.map { ($0.cluster, $0.arn ?? "") },
+                                                    reason: "Interrupted (Ctrl-C) in ecsh", backend: backend)
+                // The session's view follows: tasks() shows the stop asked for.
+                for answer in result.answers { session.registry.update(answer) }
+                stopped = result.stopped
+                failed = result.failed.compactMap { f in chosen.first { $0.arn == f.arn }.map { ($0, f.why) } }
             } catch {
                 failed = chosen.map { ($0, "\(error)") }
             }

@@ -27,6 +27,9 @@ public struct RunPlan: Sendable {
     public var builtin: String
     /// Ctrl-C stops these tasks (`run(..., stopOnInterrupt: true)`), as `--stop-on-interrupt` does for all.
     public var stopOnInterrupt = false
+    /// How long tasks that find no room in the cluster are tried again (`launchTimeout:`,
+    /// `--launch-timeout`); zero reports them at once.
+    public var launchTimeout: Duration = Launcher.defaultLaunchTimeout
 
     public init(parameters: OrderedDictionary<String, Value> = [:], count: Int = 1, wait: Bool = false,
                 until: WaitGoal = .stopped, timeout: Duration? = nil, logs: LogSelection? = nil, watch: String? = nil,
@@ -71,7 +74,7 @@ public struct RunPlan: Sendable {
                         launched: @Sendable ([TrackedTask]) -> Void = { _ in }) async throws -> Outcome {
         let (request, watch) = try request(definition: definition, session: session)
         let keys = try await Launcher(session: session).launch(request, count: count, definition: definition, watch: watch,
-                                                               stopOnInterrupt: stopOnInterrupt)
+                                                               stopOnInterrupt: stopOnInterrupt, launchTimeout: launchTimeout)
         let started = keys.filter { session.registry[$0]?.failure == nil }
         if started.isEmpty {
             let reasons = keys.compactMap { session.registry[$0]?.failure }
@@ -206,6 +209,24 @@ public struct RunPlan: Sendable {
             case let v?: throw ScriptErrors.type(builtin, "tags[\(i)].value", "a String", v)
             }
         }
+    }
+
+    /// `launchTimeout:` as a Duration or seconds, zero allowed; nil (not given): the default.
+    public static func launchTimeout(_ v: Value, builtin: String) throws -> Duration {
+        switch v {
+        case .nil: return Launcher.defaultLaunchTimeout
+        case .duration(let ns) where ns >= 0: return min(.nanoseconds(ns), Timeouts.maximum)
+        case .int(let s) where s >= 0: return .seconds(min(s, 30 * 24 * 3600))
+        case .duration, .int: throw ScriptErrors.value(builtin, "'launchTimeout' must not be negative")
+        default: throw ScriptErrors.type(builtin, "launchTimeout", "a Duration such as 10m", v)
+        }
+    }
+
+    /// `--launch-timeout` as the command line takes it: `0`/`0s` or a timeout.
+    public static func parseLaunchTimeout(_ text: String) -> Duration? {
+        if let s = Double(text), s == 0 { return .zero }
+        if let d = GoDuration.parse(text), d == .zero { return .zero }
+        return parseTimeout(text)
     }
 
     /// A timeout as the command line takes it: a Go duration (`90s`, `20m`, `1h30m`) or a

@@ -9,6 +9,8 @@ public final class TaskRegistry: Sendable {
     private let counter = Mutex(0)
     /// Told of every status change, after the lock is released.
     let observer: (any ProgressObserver)?
+    /// Told of every task that becomes final (the run journal records it).
+    private let finalHook = Mutex<(@Sendable (TrackedTask) -> Void)?>(nil)
 
     public init(observer: (any ProgressObserver)? = nil) {
         self.observer = observer
@@ -46,6 +48,7 @@ public final class TaskRegistry: Sendable {
             all[arn] = t
             return (before, t)
         }
+        if let (before, after) = change, !before.isFinal, after.isFinal { finalHook.withLock { $0 }?(after) }
         guard let observer, let (before, after) = change else { return }
         if before.task.lastStatus != after.task.lastStatus {
             observer.observe(.status(after, previous: before.task.lastStatus))
@@ -61,7 +64,15 @@ public final class TaskRegistry: Sendable {
             all[key] = t
             return t
         }
-        if let failed { observer?.observe(.stopped(failed)) }
+        if let failed {
+            finalHook.withLock { $0 }?(failed)
+            observer?.observe(.stopped(failed))
+        }
+    }
+
+    /// Calls `hook` for every task that becomes final from now on.
+    func onFinal(_ hook: @escaping @Sendable (TrackedTask) -> Void) {
+        finalHook.withLock { $0 = hook }
     }
 
     /// Tells the observer about tasks RunTask just answered with.
