@@ -10,8 +10,9 @@ import OrderedCollections
 /// code never runs on two threads at once and code that does not wait runs in input order.
 enum Parallel {
     static func builtin() -> Builtin {
-        Builtin("parallel", [.init("items"), .init("fn"), .init("limit", .named, default: .int(4)),
-                             .init("failFast", .named, default: .bool(false))],
+        Builtin("parallel", [.init("items", type: .union([.list(.any), .range])), .init("fn", type: .function(nil)),
+                             .init("limit", .named, default: .int(4), type: .int),
+                             .init("failFast", .named, default: .bool(false), type: .bool)],
                 doc: "Calls fn(item) for every item, at most limit calls at once, each free to run, wait and branch; returns the results in input order. Errors are raised once the calls in flight end, with .results (nil where a call failed) and .errors; failFast: true starts no call after the first error.") { a, ctx in
             let items: [Value]
             switch a[0] {
@@ -32,6 +33,11 @@ enum Parallel {
             case let v: throw a.typeError("fn", "a Function", v)
             }
             return try Fanout(items: items, fn: a[1], limit: limit, failFast: failFast, ctx: ctx).run()
+        }
+        .returning { call in
+            // The results of fn, in input order.
+            if case .function(let f?)? = call["fn"]?.type { return .list(f.result) }
+            return .list(.any)
         }
     }
 }

@@ -10,7 +10,7 @@ enum RunBuiltin {
             + (ECSBuiltins.runTaskParameters + ["wait", "timeout", "logs", "watch", "stopOnInterrupt", "launchTimeout"])
                 .map { BuiltinParameter.optional($0, .named, type: parameterTypes[$0] ?? .any) }
         return ECSBuiltins.builtin("run", params,
-            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:, launchTimeout: (how long tasks that find no room are tried again, 10m; 0s: not at all). Returns a Task, or a List of Tasks when count > 1.") { args in
+            "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:, launchTimeout: (how long tasks that find no room are tried again, 10m; 0s: not at all). Returns a Task; a List of Tasks whenever count: is given.") { args in
             let wait = try Flags.bool(args, "wait", builtin: "run")
             let logs = try LogSelection.parse(args["logs"], builtin: "run")
             if !wait, args.isGiven("timeout") || args.isGiven("logs") {
@@ -47,7 +47,7 @@ enum RunBuiltin {
         "placementStrategy": .list(.any), "tags": .union([.map(.any), .list(.any)]), "enableECSManagedTags": .bool,
         "enableExecuteCommand": .bool, "clientToken": .string, "volumeConfigurations": .list(.any),
         "wait": .bool, "timeout": .union([.duration, .int, .float]), "logs": .union([.bool, .string]), "watch": .string,
-        "stopOnInterrupt": .bool,
+        "stopOnInterrupt": .bool, "launchTimeout": .union([.duration, .int, .float]),
     ]
 
     /// The script's arguments as a plan: the given RunTask parameters by name.

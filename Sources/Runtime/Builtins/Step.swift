@@ -7,7 +7,7 @@ import OrderedCollections
 /// tasks it had launched instead of launching them again.
 enum StepBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        Builtin("step", [.init("name"), .init("fn")],
+        Builtin("step", [.init("name", type: .string), .init("fn", type: .function(nil))],
                 doc: "Runs fn() as a named step of the run: its result is journaled, and `ecsh resume RUN` returns it without running fn again.") { args, ctx in
             let name = try args.string("name")
             if name.isEmpty { throw ScriptErrors.value("step", "a step needs a name") }
@@ -49,6 +49,11 @@ enum StepBuiltin {
             ended.result = StepResults.encode(result)
             journal?.append(ended, sync: true)
             return result
+        }
+        .returning { call in
+            // What the step's function returns.
+            if case .function(let f?)? = call["fn"]?.type { return f.result }
+            return .any
         }
     }
 }

@@ -8,7 +8,7 @@ enum TasksBuiltin {
     static let filters = ["startedBy", "family", "group", "status", "cluster"]
 
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("tasks", filters.map { .optional($0, .named) },
+        ECSBuiltins.builtin("tasks", filters.map { .optional($0, .named, type: .string) },
             "The tasks this session launched; with startedBy:, family:, group:, status: (RUNNING, the default, PENDING, STOPPED or \"any\") or cluster:, the tasks ECS lists.") { args in
             guard filters.contains(where: args.isGiven) else {
                 return .list(session.registry.all.filter(\.launchedHere).map(TaskRecord.make))

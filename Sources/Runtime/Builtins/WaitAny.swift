@@ -4,7 +4,7 @@ import Lang
 /// One poller looks at all of them; the others go on being tracked.
 enum WaitAnyBuiltin {
     static func make(_ session: ECSSession) -> Builtin {
-        ECSBuiltins.builtin("waitAny", [.init("tasks"), .optional("timeout", .named)],
+        ECSBuiltins.builtin("waitAny", [.init("tasks", type: .list(.any)), .optional("timeout", .named, type: .union([.duration, .int, .float]))],
             "Waits until the first of a List of tasks stops and returns its final record; a task already stopped is returned at once.") { args in
             let timeout = try Timeouts.parse(args["timeout"], builtin: "waitAny")
             let (keys, _) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "waitAny")
@@ -34,6 +34,6 @@ enum WaitAnyBuiltin {
                                   code: "WaitTimeout")
             }
             return TaskRecord.make(t)
-        }
+        }.returning(.task)
     }
 }
