@@ -52,20 +52,25 @@ struct REPLInputTests {
         let (tmux, home) = try session()
         defer { tmux.kill(); home.remove() }
         try tmux.enter("let x = 1")
+        // The prompt first: keys typed before it would be echoed ahead of it.
+        try tmux.expectEnd(["ecsh> let x = 1", "ecsh>"])
         try tmux.enter("if x > 5 { print(\"big\") }")
         try tmux.expectEnd(["ecsh> if x > 5 { print(\"big\") }", "...>"])
         try tmux.enter("else { print(\"small\") }")
         try tmux.expectEnd(["...> else { print(\"small\") }", "small", "ecsh>"])
         // An empty line ends the if.
         try tmux.enter("if x > 0 { print(\"positive\") }")
+        try tmux.expectEnd(["ecsh> if x > 0 { print(\"positive\") }", "...>"])
         try tmux.enter("")
         try tmux.expectEnd(["...>", "positive", "ecsh>"])
         // Another statement: the if runs first, then it.
         try tmux.enter("if x > 0 { print(\"first\") }")
+        try tmux.expectEnd(["ecsh> if x > 0 { print(\"first\") }", "...>"])
         try tmux.enter("print(\"second\")")
         try tmux.expectEnd(["...> print(\"second\")", "first", "second", "ecsh>"])
         // else if, then else.
         try tmux.enter("if x > 5 { print(\"a\") }")
+        try tmux.expectEnd(["ecsh> if x > 5 { print(\"a\") }", "...>"])
         try tmux.enter("else if x > 0 { print(\"b\") }")
         try tmux.expectEnd(["...> else if x > 0 { print(\"b\") }", "...>"])
         try tmux.enter("else { print(\"c\") }")
