@@ -5,12 +5,7 @@ extension Interpreter {
     /// runs. Empty when the text is not an expression or its type is not known.
     public func staticMembers(of expression: String) -> [StaticMember] {
         guard let type = staticType(of: expression) else { return [] }
-        var members: [StaticMember] = []
-        for t in type.nonNil.members {
-            members += Self.members(ofType: t, schemas: schemas)
-        }
-        var seen = Set<String>()
-        return members.filter { seen.insert($0.name).inserted }
+        return TypeMembers.of(type, schemas: schemas).map { StaticMember(name: $0.name, isMethod: $0.isMethod) }
     }
 
     /// The checker's type of an expression, read through a built-in whose result rule sees
@@ -34,24 +29,6 @@ extension Interpreter {
         _ = TypeChecker.check(parsed.statements, file: file, env: env)
         guard let t = seen.types.last, t != .any, t != .never else { return nil }
         return t
-    }
-
-    static func members(ofType t: ScriptType, schemas: [String: RecordSchema]) -> [StaticMember] {
-        func methods(_ ms: [Method]) -> [StaticMember] { ms.map { StaticMember(name: $0.name, isMethod: true) } }
-        func fields(_ schema: RecordSchema?) -> [StaticMember] {
-            (schema?.fields ?? []).map { StaticMember(name: $0.name, isMethod: false) }
-        }
-        switch t {
-        case .record(let name), .shapedMap(let name):
-            guard let schema = schemas[name] else { return [] }
-            return (schema.isMap ? methods(MethodTable.map) : []) + fields(schema)
-        case .pendingTask:
-            return fields(schemas["Task"])
-        case .map:
-            return methods(MethodTable.map)
-        default:
-            return methods(MethodTable.methods(of: t) ?? [])
-        }
     }
 }
 

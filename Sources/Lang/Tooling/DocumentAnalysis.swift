@@ -117,22 +117,7 @@ public struct DocumentAnalysis {
     }
 
     static func members(of type: ScriptType, schemas: [String: RecordSchema]) -> [Completion] {
-        var out: [Completion] = []
-        for m in type.members {
-            switch m {
-            case .record(let s), .shapedMap(let s):
-                for f in schemas[s]?.fields ?? [] { out.append(Completion(label: f.name, kind: .field, detail: "\(f.type)  \(f.doc)")) }
-                if case .shapedMap = m { out += MethodTable.map.map { Completion(label: $0.name, kind: .method, detail: $0.signature.text) } }
-            case .pendingTask:
-                for f in schemas["Task"]?.fields ?? [] { out.append(Completion(label: f.name, kind: .field, detail: "\(f.type)  \(f.doc)")) }
-            case .map:
-                out += MethodTable.map.map { Completion(label: $0.name, kind: .method, detail: $0.signature.text) }
-            default:
-                out += (MethodTable.methods(of: m) ?? []).map { Completion(label: $0.name, kind: .method, detail: $0.signature.text) }
-            }
-        }
-        var seen = Set<String>()
-        return out.filter { seen.insert($0.label).inserted }
+        TypeMembers.of(type, schemas: schemas).map { Completion(label: $0.name, kind: $0.isMethod ? .method : .field, detail: $0.detail) }
     }
 
     /// Inside `f(a, |`: the named parameters of the function called.
