@@ -84,7 +84,7 @@ enum ScriptRunner {
     static func execute(_ file: SourceFile, arguments: [String], global: SessionSettings, limits: Limits,
                         resuming: RunSummary? = nil) -> Int32 {
         if let problem = StepNames.duplicateLiterals(in: file) {
-            Report.error(problem)
+            Report.diagnostics([problem])
             return 1
         }
         return LargeStack.run { () -> Int32 in

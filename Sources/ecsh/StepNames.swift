@@ -4,29 +4,33 @@ import Lang
 /// with the same literal name are refused before anything runs. Names computed at run
 /// time are checked by `step()` itself.
 enum StepNames {
-    /// "FILE:LINE:COLUMN: step name 'x' is used twice (first at line N)", or nil.
-    static func duplicateLiterals(in file: SourceFile) -> String? {
+    /// The second `step("x", ...)` of a name used before, as an error at that call.
+    static func duplicateLiterals(in file: SourceFile) -> Diagnostic? {
         var first: [String: Int] = [:]
         var lineNumber = 0
+        var lineStart = 0
         for line in file.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             for call in literalCalls(in: Array(line)) {
                 if let earlier = first[call.name] {
-                    return "\(file.name):\(lineNumber):\(call.column): step name '\(call.name)' is used twice (first at line \(earlier)): step names must be unique within a run"
+                    let range = SourceRange(file: file, start: lineStart + call.offset, end: lineStart + call.end)
+                    return Diagnostic(.resolve, "step name '\(call.name)' is used twice (first at line \(earlier)): step names must be unique within a run", at: range)
                 }
                 first[call.name] = lineNumber
             }
+            lineStart += line.count + 1
         }
         return nil
     }
 
-    /// The `step("literal"` calls of one line, with the column of `step` in characters.
+    /// The `step("literal"` calls of one line, with the byte offsets of `step` and of the
+    /// end of the name's closing quote.
     /// Not a call: `step(` after a `#` or inside a string on the line, a name with `${`
     /// interpolation (`$`), or `step` ending a longer word.
-    static func literalCalls(in line: [UInt8]) -> [(name: String, column: Int)] {
+    static func literalCalls(in line: [UInt8]) -> [(name: String, offset: Int, end: Int)] {
         let keyword = Array("step(".utf8)
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), dollar = UInt8(ascii: "$")
-        var calls: [(name: String, column: Int)] = []
+        var calls: [(name: String, offset: Int, end: Int)] = []
         var quotes = 0, comment = false
         var i = 0
         while i < line.count {
@@ -50,8 +54,7 @@ enum StepNames {
                 j += 1
             }
             guard closed, j < line.count else { i += 1; continue }
-            let column = String(decoding: line[..<i], as: UTF8.self).count + 1
-            calls.append((String(decoding: line[start..<j], as: UTF8.self), column))
+            calls.append((String(decoding: line[start..<j], as: UTF8.self), i, j + 1))
             // The name's quotes are the call's own, not a string the rest of the line is in.
             i = j + 1
         }
