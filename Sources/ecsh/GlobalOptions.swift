@@ -113,6 +113,7 @@ final class SinkBox: @unchecked Sendable {
     let sink: any OutputSink
     init(_ sink: any OutputSink) { self.sink = sink }
     func write(_ text: String) { sink.write(text) }
+    func writeError(_ text: String) { sink.writeError(text) }
     func flush() { sink.flush() }
 }
 

@@ -182,7 +182,12 @@ extension SessionSettings {
         switch effectiveProgress {
         case .live: return LiveProgress(output: { sink.write($0) }, flush: { sink.flush() })
         case .lines: return LineProgress(verbose: progress == .verbose, output: { sink.write($0) }, flush: { sink.flush() })
-        case .off, .auto, .verbose: return LogLinePrinter(output: { sink.write($0) })
+        case .off, .auto, .verbose:
+            // Quiet progress keeps stdout for the script's own lines and its tasks' logs.
+            return LogLinePrinter(output: { sink.write($0) }, warning: { text in
+                sink.flush()
+                sink.writeError(text)
+            })
         }
     }
 }
