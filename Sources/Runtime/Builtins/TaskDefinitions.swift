@@ -35,8 +35,8 @@ public enum TaskDefinitions {
 
     /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
     /// ecspresso file, decoded as a TaskOverride by the run's checks.
-    public static func loadOverrides(file path: String, session: ECSSession) async throws -> Value {
-        try await DefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext).value
+    public static func loadOverrides(file path: String, session: ECSSession) async throws -> JSONValue {
+        try JSONValue(script: try await DefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext).value)
     }
 
     /// The task definition a config's `service:` runs now (DescribeServices), as
@@ -77,7 +77,7 @@ public enum TaskDefinitions {
     /// (``TaskDefinitionRules``) is refused here, in every backend, before any call.
     public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
         try check(definition)
-        let td = try await session.backend().registerTaskDefinition(definition)
+        let td = try await session.backend().registerTaskDefinition(try JSONValue(script: definition))
         session.remember(td)
         return td
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 
 /// Launches `count` copies of a RunTask request in batches of 10, the most one call takes,
 /// a few calls at a time. Each batch has its own client token, fixed before the first
@@ -165,13 +164,13 @@ public struct Launcher {
         }
         let keys = adopted + (0..<batches.count).flatMap { launched[$0] ?? [] }
         if var firstError {
-            if !unanswered.isEmpty, var e = ScriptErrors.convert(firstError, builtin: "run") as? ScriptError {
-                e.message += " " + Self.unseen(unanswered)
-                e.details["unansweredClientTokens"] = .list(unanswered.compactMap(\.clientToken).map(Value.string))
-                firstError = e
+            if !unanswered.isEmpty {
+                firstError = UnansweredLaunch(underlying: firstError, count: unanswered.reduce(0) { $0 + ($1.count ?? 0) },
+                                              clientTokens: unanswered.compactMap(\.clientToken))
             }
             guard !keys.isEmpty else { throw firstError }
-            throw Self.partial(firstError, started: keys, asked: count, session: session)
+            let running = keys.compactMap { session.registry[$0] }.filter { $0.failure == nil }
+            throw PartialLaunch(underlying: firstError, started: running, asked: count)
         }
         try Task.checkCancellation()
         return keys
@@ -315,22 +314,4 @@ public struct Launcher {
         return e.kind != .connect
     }
 
-    /// What a user needs to find tasks that may have started unseen: their client tokens
-    /// (ECS answers a repeated RunTask with the tasks the token started, for 24 hours).
-    static func unseen(_ batches: [RunTaskRequest]) -> String {
-        let count = batches.reduce(0) { $0 + ($1.count ?? 0) }
-        let tokens = batches.compactMap(\.clientToken).joined(separator: ", ")
-        return "(the RunTask request may have reached ECS: up to \(count) more task(s) may have started unseen; "
-            + "RunTask with the same parameters and clientToken \(tokens) returns them within 24 hours)"
-    }
-
-    /// A later batch failed after earlier ones started tasks: the error carries them, so
-    /// a script can stop or wait for what is already running.
-    static func partial(_ error: any Error, started keys: [String], asked: Int, session: ECSSession) -> any Error {
-        guard var e = ScriptErrors.convert(error, builtin: "run") as? ScriptError else { return error }
-        let running = keys.compactMap { session.registry[$0] }.filter { $0.failure == nil }
-        e.message += " (after \(running.count) of \(asked) tasks had started: they are in the error's .tasks and in tasks())"
-        e.details["tasks"] = .list(running.map(TaskRecord.make))
-        return e
-    }
 }
