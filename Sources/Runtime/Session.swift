@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 import OrderedCollections
 import Synchronization
 

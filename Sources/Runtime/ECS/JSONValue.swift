@@ -69,25 +69,9 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// As `json()` writes strings: controls as lowercase `\u00xx`, nothing HTML-escaped.
     private static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        out += "\"" + Template.escape(s, htmlSafe: false) { $0.value < 0x20 ? "\\u" + Template.hex4($0.value) : nil } + "\""
     }
 
     /// The bytes of this value's wire JSON once decoded into an API shape (members that

@@ -1,8 +1,8 @@
 import Foundation
 
 // The ways a launch or a wait ends short of what was asked, as the orchestration reports
-// them. Built-ins raise them as script errors, each with its code and details, in one
-// place (`ScriptErrors`); `ecsh run` prints them through the same mapping.
+// them. What a script or `ecsh run` shows of them (message, code, details) is decided in
+// one place above this layer, under Builtins.
 
 /// RunTask placed none of the tasks asked for.
 public struct NoTaskStarted: Error, Sendable {
