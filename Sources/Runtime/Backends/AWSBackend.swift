@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// ECS and CloudWatch Logs over the AWS API.
 public struct AWSBackend: Backend {
@@ -124,15 +123,4 @@ public struct AWSResponseError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var message: String
     public var description: String { "\(operation): \(message)" }
-}
-
-/// How many times ``WireJSON`` encoded something while it was the task's counter.
-public final class EncodingCounter: Sendable {
-    private let value = Mutex(0)
-
-    public init() {}
-
-    public var total: Int { value.withLock { $0 } }
-
-    func count() { value.withLock { $0 += 1 } }
 }
