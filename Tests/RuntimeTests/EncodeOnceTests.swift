@@ -8,10 +8,14 @@ import Testing
 /// sends it. (The old path wrote and re-read the overrides as JSON text at every check:
 /// five encodings for one batch.)
 @Suite struct EncodeOnceTests {
-    @Test(arguments: [(count: 1, batches: 1), (count: 15, batches: 2)])
-    func aRequestIsEncodedOncePerBatch(_ c: (count: Int, batches: Int)) async throws {
+    /// With a journal, the launch's parameters are also encoded once for their digest.
+    @Test(arguments: [(count: 1, batches: 1), (count: 15, batches: 2)], [false, true])
+    func aRequestIsEncodedOncePerBatch(_ c: (count: Int, batches: Int), journaled: Bool) async throws {
         let ecs = FullClusterECS(refuse: 0, noRoom: 0)
         let session = try session(over: ecs, sink: SessionSink())
+        let store = RunStore(directory: NSTemporaryDirectory() + "ecsh-runs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: store.directory) }
+        if journaled { session.journal.enable(store: store, start: JournalEntry(.start)) }
         let definition = try #require(try WireJSON.decode(TaskDefinitionResponse.self, Array(SimulatedECS.definition.utf8),
                                                           operation: "DescribeTaskDefinition").taskDefinition)
         let counter = EncodingCounter()
@@ -24,7 +28,12 @@ import Testing
             return try await plan.execute(definition: definition, session: session)
         }
         #expect(outcome.tasks.count == c.count)
-        #expect(counter.total == c.batches, "encodings: \(counter.total) for \(c.batches) batch(es)")
+        #expect(counter.total == c.batches + (journaled ? 1 : 0), "encodings: \(counter.total) for \(c.batches) batch(es)")
+        if journaled {
+            session.journal.finish(status: 0)
+            let launches = try store.entries(of: try #require(store.ids().first)).filter { $0.type == .launch }
+            #expect(launches.count == c.batches && launches.allSatisfy { $0.parametersDigest != nil })
+        }
         let bodies = ecs.bodiesByToken.values.flatMap { $0 }
         #expect(bodies.count == c.batches)
         for body in bodies {
