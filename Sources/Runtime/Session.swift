@@ -138,6 +138,8 @@ public final class ECSSession: Sendable {
 
     /// `shutdown()` for callers that are not async (the command line's interpreter thread).
     public func shutdownBlocking() {
+        // Nothing was started: no task (and no thread of the pool) needed to say so.
+        guard state.withLock({ $0.backend }) != nil else { return }
         let done = DispatchSemaphore(value: 0)
         Task {
             await self.shutdown()

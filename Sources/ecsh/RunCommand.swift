@@ -283,10 +283,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var plan = try self.plan
         let printer = RunPrinter(json: global.output == .json, wait: wait,
-                                 progressShowsLaunches: global.output == .text && global.effectiveProgress == .lines)
+                                 progressShowsLaunches: global.output == .text && global.settings.effectiveProgress == .lines)
         let session: ECSSession
         do {
-            session = try global.makeSession(output: printer.sink, discoverConfig: true)
+            session = try global.settings.makeSession(output: printer.sink, discoverConfig: true)
         } catch {
             Report.error("\(error)")
             throw ExitCode(1)
@@ -301,7 +301,7 @@ struct RunCommand: ParsableCommand {
         let choice = try definitionChoice(session: session)
         let overridesFile = overridesFilePath
         let ebsDeleteOnTermination = self.ebsDeleteOnTermination
-        RunJournaling.enable(session, global: global, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
+        RunJournaling.enable(session, global: global.settings, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
                              arguments: Array(CommandLine.arguments.dropFirst()))
         let status = Signals.whileRunning {
             Blocking.run {
