@@ -55,4 +55,13 @@ import Testing
         #expect(counter.total == 1)
         #expect(printed.withLock { $0 } == [#"dry-run: RegisterTaskDefinition {"family":"app","containerDefinitions":[{"name":"app","image":"busybox","cpu":1.5}]}"#])
     }
+
+    /// The checks before RegisterTaskDefinition read the definition without encoding it.
+    @Test func aDefinitionIsReadForTheChecksWithoutEncoding() throws {
+        let value = try JSON.decode(#"{"family":"app","networkMode":"awsvpc","containerDefinitions":[{"name":"app","essential":true},{"name":"log"}]}"#)
+        let counter = EncodingCounter()
+        let td = WireJSON.$encodings.withValue(counter) { TaskDefinitions.local(value) }
+        #expect(counter.total == 0)
+        #expect(td.family == "app" && td.networkMode == "awsvpc" && td.containerNames == ["app", "log"])
+    }
 }

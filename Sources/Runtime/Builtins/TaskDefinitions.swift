@@ -60,12 +60,13 @@ public enum TaskDefinitions {
     }
 
     /// What a definition not yet registered says about itself (family, network mode,
-    /// containers), so a run can be checked against it before anything is sent.
+    /// containers), so a run can be checked against it before anything is sent. Read
+    /// without writing it as JSON: the one encoding is RegisterTaskDefinition's.
     public static func local(_ definition: Value) -> TaskDefinitionDescription {
-        guard let text = try? JSON.encode(definition),
-              let td = try? WireJSON.decode(TaskDefinitionDescription.self, Array(text.utf8), operation: "RegisterTaskDefinition")
+        guard let json = try? JSONValue(script: definition),
+              let decoded = try? ShapeDecoder.decode(TaskDefinitionDescription.self, from: json)
         else { return TaskDefinitionDescription() }
-        return td
+        return decoded.0
     }
 
     /// Throws the first rule of RegisterTaskDefinition `definition` breaks, as `register()`'s ValueError.

@@ -3,7 +3,8 @@ import OrderedCollections
 
 /// Decodes the API's Codable shapes straight from a ``JSONValue``, with JSONDecoder's
 /// rules and errors, and notes which keys each object was asked for: what a shape does
-/// not ask for, it would drop. No text is written or parsed on the way.
+/// not ask for, it would drop. No text is written or parsed on the way. Dates are read as
+/// `Date`'s own Codable form, not as epoch seconds: no request shape has one.
 struct ShapeDecoder {
     /// Keys asked for, by the path of their object (``pathKey(_:)``).
     final class Asked {
