@@ -105,7 +105,7 @@ import Testing
         defer { f.remove() }
         let (session, _) = session(f)
         let defaults = try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
-        let network = try JSON.encode(try #require(defaults.parameters["networkConfiguration"]))
+        let network = try #require(defaults.parameters["networkConfiguration"]).text
         #expect(network == #"{"awsvpcConfiguration":{"subnets":["subnet-0a","subnet-0b"],"securityGroups":["sg-0app"]}}"#)
 
         let td = try await TaskDefinitions.load(file: "taskdef.json", session: session)

@@ -69,15 +69,23 @@ public final class RunJournal: Sendable {
         hex(SHA256.hash(data: bytes))
     }
 
-    /// The digest of a RunTask request without its client token, its task definition named
-    /// by family: equal parameters, equal digest.
-    static func digest(_ request: RunTaskRequest) -> String {
+    /// The digest of a launch's RunTask parameters without count and client token, its task
+    /// definition named by family: equal parameters, equal digest. Made once per launch;
+    /// each batch's digest adds its count (``digest(parameters:count:)``).
+    static func digest(parameters request: RunTaskRequest) -> String {
         var r = request
         r.clientToken = nil
+        r.count = nil
         r.taskDefinition = family(r.taskDefinition)
+        WireJSON.encodings?.count()
         let e = JSONEncoder()
         e.outputFormatting = .sortedKeys
         return digest(Array((try? e.encode(r)) ?? Data()))
+    }
+
+    /// The digest of one batch: its launch's parameters and its count.
+    static func digest(parameters: String, count: Int?) -> String {
+        digest(Array("\(parameters) count \(count ?? 1)".utf8))
     }
 }
 
