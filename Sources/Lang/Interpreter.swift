@@ -37,7 +37,9 @@ public final class Interpreter {
     public let host: any ScriptHost
     let machine: Machine
     private let mainGlobals = GlobalStore()
-    /// The REPL's entries: the session's names point into them (declarations, errors).
+    /// The REPL entries that declare a top-level name in use: its declaration's range points
+    /// into them (the "already declared" line, a language server's definitions). The others
+    /// are let go after they run; a function keeps its own entry alive.
     private var replFiles: [SourceFile] = []
     private var madeLoader: ModuleLoader?
     /// Made at the first run (not lazy: `deinit` must not make one).
@@ -148,8 +150,14 @@ public final class Interpreter {
 
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
+    private func keepDeclaringEntries() {
+        let declaring = Set(mainGlobals.declarations.compactMap { $0?.fileID })
+        replFiles.removeAll { !declaring.contains($0.id) }
+    }
+
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
         if repl { replFiles.append(file) }
+        defer { if repl { keepDeclaringEntries() } }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
         machine.resetSteps()
