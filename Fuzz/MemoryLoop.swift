@@ -11,7 +11,7 @@ import Lang
 /// `check-one` (one Interpreter checks every input, as the language server does),
 /// `run` (a fresh Interpreter runs each input), `repl` (one Interpreter runs every input
 /// as a REPL entry). Each input is one of FILE..., cut at 4 KB as the fuzzers' inputs are,
-/// with a line of its own added.
+/// with a comment line of its own added.
 @main
 enum MemoryLoop {
     static func main() {
@@ -30,8 +30,9 @@ enum MemoryLoop {
         let start = Date()
         LargeStack.run {
             for i in 0..<n {
-                // Distinct text each time: a line of its own at the end.
-                let bytes = sources[i % sources.count] + Array("\nlet input_\(i) = \(i)\n".utf8)
+                // Distinct text each time (a comment: in the REPL a new name each time would be
+                // memory in use).
+                let bytes = sources[i % sources.count] + Array("\n# input \(i)\n".utf8)
                 let file = SourceFile(name: "input\(i % 7).ecsh", bytes: bytes)
                 switch mode {
                 case "check": _ = Interpreter(output: Discard(), limits: limits).check(file)
