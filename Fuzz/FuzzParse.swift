@@ -20,9 +20,3 @@ let checkOnly: Limits = {
     l.stackSlots = 16
     return l
 }()
-
-final class Discard: OutputSink {
-    func write(_ text: String) {}
-    func writeError(_ text: String) {}
-    func flush() {}
-}

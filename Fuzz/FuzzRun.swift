@@ -32,10 +32,3 @@ let fuzzLimits: Limits = {
 let inertBuiltins: [Builtin] = [
     Builtin("sleep", [.init("duration")], doc: "fuzz: returns at once") { _, _ in .nil },
 ]
-
-/// Output is thrown away: formatting it is still exercised.
-final class Discard: OutputSink {
-    func write(_ text: String) {}
-    func writeError(_ text: String) {}
-    func flush() {}
-}

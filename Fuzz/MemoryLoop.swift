@@ -56,9 +56,3 @@ enum MemoryLoop {
         return kb / 1024
     }
 }
-
-final class Discard: OutputSink {
-    func write(_ text: String) {}
-    func writeError(_ text: String) {}
-    func flush() {}
-}
