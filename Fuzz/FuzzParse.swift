@@ -7,11 +7,10 @@ import Lang
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    // The resolver follows `import`: a name in a folder that does not exist keeps
-    // relative imports from reading the fuzzer's working directory.
-    let file = SourceFile(name: "/nonexistent-ecsh-fuzz/input.ecsh", bytes: bytes)
+    // The resolver follows `import`, to what the fuzz host serves from memory.
+    let file = SourceFile(name: "input.ecsh", bytes: bytes)
     // Parsing recurses as deep as the input nests: give it the stack a script gets.
-    BigStack.shared.run { _ = Interpreter(output: Discard(), limits: checkOnly).check(file) }
+    BigStack.shared.run { _ = Interpreter(output: Discard(), limits: checkOnly, host: fuzzHost).check(file) }
     return 0
 }
 
@@ -21,9 +20,3 @@ let checkOnly: Limits = {
     l.stackSlots = 16
     return l
 }()
-
-final class Discard: OutputSink {
-    func write(_ text: String) {}
-    func writeError(_ text: String) {}
-    func flush() {}
-}

@@ -33,9 +33,13 @@ public final class Interpreter {
     /// The record types values may have, for the checker, `help` and completion.
     public private(set) var schemas: [String: RecordSchema] = [RecordSchema.error.name: RecordSchema.error]
     public let arguments: [String]
+    /// What scripts reach outside the interpreter: files, environment variables, imports.
+    public let host: any ScriptHost
     let machine: Machine
     private let mainGlobals = GlobalStore()
-    /// The REPL's entries: the session's names point into them (declarations, errors).
+    /// The REPL entries that declare a top-level name in use: its declaration's range points
+    /// into them (the "already declared" line, a language server's definitions). The others
+    /// are let go after they run; a function keeps its own entry alive.
     private var replFiles: [SourceFile] = []
     private var madeLoader: ModuleLoader?
     /// Made at the first run (not lazy: `deinit` must not make one).
@@ -46,8 +50,12 @@ public final class Interpreter {
         return l
     }
 
-    public init(arguments: [String] = [], output: any OutputSink = StandardOutput(), limits: Limits = Limits()) {
+    /// `host` decides what files, environment variables and imports scripts see: none with
+    /// the default `MemoryHost()`, the machine's with `SystemHost()`.
+    public init(arguments: [String] = [], output: any OutputSink = StandardOutput(), limits: Limits = Limits(),
+                host: any ScriptHost = MemoryHost()) {
         self.arguments = arguments
+        self.host = host
         machine = Machine(limits: limits, output: output)
         machine.interpreter = self
         for b in StandardLibrary.builtins() { builtins[b.name] = b }
@@ -90,7 +98,7 @@ public final class Interpreter {
     }
 
     private func makeLoader() -> ModuleLoader {
-        ModuleLoader(builtins: { [unowned self] in self.builtins }, seed: { [unowned self] in self.seed($0) },
+        ModuleLoader(host: host, builtins: { [unowned self] in self.builtins }, seed: { [unowned self] in self.seed($0) },
                      typeCheck: { [unowned self] stmts, file in
                          var env = self.checkerEnvironment(for: file)
                          // A library's functions take their tasks as parameters: nothing to preflight.
@@ -142,8 +150,14 @@ public final class Interpreter {
 
     public static let keywords: [String] = Keyword.allCases.map(\.rawValue)
 
+    private func keepDeclaringEntries() {
+        let declaring = Set(mainGlobals.declarations.compactMap { $0?.fileID })
+        replFiles.removeAll { !declaring.contains($0.id) }
+    }
+
     private func execute(_ file: SourceFile, repl: Bool) -> Outcome {
         if repl { replFiles.append(file) }
+        defer { if repl { keepDeclaringEntries() } }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
         machine.resetSteps()

@@ -27,7 +27,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let paths = files
         let failed = LargeStack.run { () -> Bool in
-            let interpreter = Interpreter()
+            let interpreter = Interpreter(host: SystemHost())
             // Checking runs nothing: a session that never gets a backend.
             let session = ECSSession(options: SessionOptions(), output: { _ in }) { _ in
                 throw AWSSetupError("ecsh check does not call AWS")

@@ -24,7 +24,7 @@ struct REPL {
     /// Runs until Ctrl-D or `exit(n)`; returns the exit status.
     func run() -> Int32 {
         let output = SessionOutput()
-        let interpreter = Interpreter(arguments: arguments, output: output)
+        let interpreter = Interpreter(arguments: arguments, output: output, host: SystemHost())
         let session: ECSSession
         do {
             session = try makeSession(output)

@@ -89,7 +89,7 @@ enum ScriptRunner {
         }
         return LargeStack.run { () -> Int32 in
             let output = global.scriptOutput()
-            let interpreter = Interpreter(arguments: arguments, output: output, limits: limits)
+            let interpreter = Interpreter(arguments: arguments, output: output, limits: limits, host: SystemHost())
             let session: ECSSession
             do {
                 session = try global.makeSession(output: output)

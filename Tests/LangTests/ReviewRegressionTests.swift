@@ -66,7 +66,7 @@ struct ReviewRegressionTests {
         """
         let out = await LargeStack.run { () -> String in
             let sink = Captured()
-            _ = Interpreter(output: sink).run(SourceFile(name: main, text: src))
+            _ = Interpreter(output: sink, host: SystemHost()).run(SourceFile(name: main, text: src))
             return sink.out
         }
         #expect(out == "bad runs\nbroken\nbroken\n")

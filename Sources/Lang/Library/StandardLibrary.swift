@@ -57,14 +57,13 @@ enum StandardLibrary {
                 if case .int(1)? = step.constant { return .range }
                 return step.constant == nil ? .union([.range, .list(.int)]) : .list(.int)
             },
-            Builtin("env", [.init("name", type: .string), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, _ in
-                let name = try a.string("name")
-                if let v = ProcessInfo.processInfo.environment[name] { return .string(v) }
+            Builtin("env", [.init("name", type: .string), .optional("default")], doc: "An environment variable, or default (nil) when it is not set.") { a, ctx in
+                if let v = ctx.host.environmentVariable(try a.string("name")) { return .string(v) }
                 return a[1]
             }.returning { call in ScriptType.string.join(call["default"]?.type ?? .nil) },
-            Builtin("must_env", [.init("name", type: .string)], doc: "An environment variable; an error when it is not set.") { a, _ in
+            Builtin("must_env", [.init("name", type: .string)], doc: "An environment variable; an error when it is not set.") { a, ctx in
                 let name = try a.string("name")
-                guard let v = ProcessInfo.processInfo.environment[name] else {
+                guard let v = ctx.host.environmentVariable(name) else {
                     throw ScriptError("environment variable \(name) is not set", code: "EnvError")
                 }
                 return .string(v)
@@ -96,18 +95,13 @@ enum StandardLibrary {
                     throw ScriptError("parse_json(): invalid JSON: \(e)", code: "ValueError")
                 }
             },
-            Builtin("read_file", [.init("path", type: .string)], doc: "The contents of a text file.") { a, _ in
+            Builtin("read_file", [.init("path", type: .string)], doc: "The contents of a text file.") { a, ctx in
                 let path = try a.string("path")
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-                    throw ScriptError("read_file(): cannot read \(path): no such file", code: "IOError")
+                let bytes: [UInt8]
+                do throws(ScriptHostError) { bytes = try ctx.host.readFile(path) } catch {
+                    throw ScriptError("read_file(): cannot read \(path): \(error.reason)", code: "IOError")
                 }
-                if isDir.boolValue { throw ScriptError("read_file(): cannot read \(path): it is a directory", code: "IOError") }
-                // FileHandle reads pipes and devices (/dev/stdin) too.
-                guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-                    throw ScriptError("read_file(): cannot read \(path): permission denied", code: "IOError")
-                }
-                guard let s = String(data: data, encoding: .utf8) else {
+                guard let s = String(validating: bytes, as: UTF8.self) else {
                     throw ScriptError("read_file(): \(path) is not UTF-8 text", code: "IOError")
                 }
                 return .string(s)

@@ -37,9 +37,12 @@ final class ModuleLoader {
     let seed: (GlobalStore) -> Void
     /// The type checker's problems in a compiled module (none for a host that checks no types).
     let typeCheck: ([Stmt], SourceFile) -> [Diagnostic]
+    /// Where imported files come from.
+    let host: any ScriptHost
 
-    init(builtins: @escaping () -> [String: Builtin], seed: @escaping (GlobalStore) -> Void,
+    init(host: any ScriptHost, builtins: @escaping () -> [String: Builtin], seed: @escaping (GlobalStore) -> Void,
          typeCheck: @escaping ([Stmt], SourceFile) -> [Diagnostic] = { _, _ in [] }) {
+        self.host = host
         self.builtins = builtins
         self.seed = seed
         self.typeCheck = typeCheck
@@ -53,25 +56,23 @@ final class ModuleLoader {
         }
     }
 
-    /// Compiles `path` (relative to the importing file's folder) or returns the cached module.
+    /// Compiles the file `path` names (as the host finds it from the importing file) or
+    /// returns the cached module.
     func load(_ path: String, from importer: SourceFile, at range: SourceRange) -> Checked<Module> {
-        let base = importer.name.hasPrefix("<") || importer.name == "-e"
-            ? FileManager.default.currentDirectoryPath
-            : (importer.name as NSString).deletingLastPathComponent
-        let joined = path.hasPrefix("/") ? path : (base.isEmpty ? path : base + "/" + path)
-        let key = URL(fileURLWithPath: joined).standardizedFileURL.resolvingSymlinksInPath().path
+        let from = importer.name.hasPrefix("<") || importer.name == "-e" ? nil : importer.name
+        let source: ModuleSource
+        do throws(ScriptHostError) {
+            source = try host.module(path, importedFrom: from)
+        } catch {
+            return .failure([Diagnostic(.resolve, "cannot import \"\(path)\": \(error.reason) (\(error.path))", at: range)])
+        }
+        let key = source.key
         if let m = modules[key] { return .success(m) }
         if let i = loading.firstIndex(of: key) {
             let cycle = (loading[i...] + [key]).map { ($0 as NSString).lastPathComponent }.joined(separator: " -> ")
             return .failure([Diagnostic(.resolve, "import cycle: \(cycle)", at: range)])
         }
-        guard let data = FileManager.default.contents(atPath: joined) else {
-            var isDir: ObjCBool = false
-            let why = FileManager.default.fileExists(atPath: joined, isDirectory: &isDir)
-                ? (isDir.boolValue ? "it is a directory" : "it cannot be read") : "no such file"
-            return .failure([Diagnostic(.resolve, "cannot import \"\(path)\": \(why) (\(joined))", at: range)])
-        }
-        let file = SourceFile(name: joined, bytes: Array(data))
+        let file = SourceFile(name: source.name, bytes: source.bytes)
         let module = Module(path: key)
         seed(module.globals)
         module.seeded = Set(module.globals.names)

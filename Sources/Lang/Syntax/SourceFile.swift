@@ -90,6 +90,13 @@ enum SourceRegistry {
 
     /// How many files are alive (for tests of the memory a long session keeps).
     static var count: Int { files.withLock { $0.count } }
+
+    /// The names of the files alive, for tests. The files are released outside the lock:
+    /// the last release of one removes it from the registry, which takes the lock.
+    static var liveNames: [String] {
+        let live = files.withLock { $0.values.compactMap(\.file) }
+        return live.map(\.name)
+    }
 }
 
 /// A span of bytes in a source file.

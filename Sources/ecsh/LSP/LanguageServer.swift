@@ -14,7 +14,7 @@ final class LanguageServer {
 
     init(connection: JSONRPCConnection) {
         self.connection = connection
-        interpreter = Interpreter()
+        interpreter = Interpreter(host: SystemHost())
         // Checking makes no AWS call: a session that never gets a backend.
         let session = ECSSession(options: SessionOptions(), output: { _ in }) { _ in
             throw AWSSetupError("the language server does not call AWS")
