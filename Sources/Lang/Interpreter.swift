@@ -61,6 +61,10 @@ public final class Interpreter {
         madeLoader?.clearValues()
     }
 
+    /// Stops the script this interpreter runs, from any thread (Ctrl-C requests the
+    /// cancellation of the interpreter running in the foreground).
+    public var cancellation: Cancellation { machine.cancellation }
+
     /// Where `print` writes.
     public var output: any OutputSink {
         get { machine.output }
@@ -146,6 +150,10 @@ public final class Interpreter {
         if repl { replFiles.append(file) }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
+        machine.cancellation.clear()
+        let token = UInt(bitPattern: Unmanaged.passUnretained(machine.cancellation).toOpaque())
+        let outer = Interrupt.foreground.exchange(token, ordering: .acquiringAndReleasing)
+        defer { Interrupt.foreground.store(outer, ordering: .releasing) }
         machine.resetSteps()
         machine.measureNativeStack()
         let parsed = Parser.parse(file)
