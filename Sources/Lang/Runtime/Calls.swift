@@ -23,6 +23,8 @@ final class FunctionProto {
     /// The body compiled for the VM at the first call; its frame holds the locals
     /// (`frameSize`) and the VM's temporaries.
     private(set) lazy var code = Compiler.compile(self)
+    /// `code`'s hot parts, for the VM's calls.
+    private(set) lazy var header = code.header
 
     /// The file the function was written in, kept alive with the function: its errors
     /// point into it after the chunk that defined it is gone (a REPL entry's, say).

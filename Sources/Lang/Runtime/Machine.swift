@@ -181,14 +181,15 @@ final class Machine {
     /// parks only from its outermost run.
     var runDepth = 0
     /// The VM's call stack: one record per script call the VM made without native recursion.
-    var calls: [CallRecord] = []
+    var calls = CallStack()
     /// The `try` bodies the VM is in, innermost last.
     var handlers: [TryHandler] = []
     /// Stops this interpreter's script (Ctrl-C, or a host's own reason); shared by the
     /// machines of its `parallel()` calls.
-    var cancellation = Cancellation()
+    let cancellation: Cancellation
 
-    init(limits: Limits, output: any OutputSink) {
+    init(limits: Limits, output: any OutputSink, cancellation: Cancellation = Cancellation()) {
+        self.cancellation = cancellation
         stackBase = Frame.allocate(capacity: limits.stackSlots)
         stackEnd = stackBase + limits.stackSlots
         sp = stackBase
@@ -255,14 +256,16 @@ final class Machine {
         guard depth < maxDepth, f + size <= stackEnd, nativeStackAddress() > nativeStackFloor else {
             throw error("call stack too deep (more than \(depth) nested calls)", at: range, code: "StackOverflow")
         }
-        f.initialize(repeating: .nil, count: size)
+        for k in 0..<size { (f + k).initialize(to: .nil) }
         sp = f + size
         depth += 1
         return f
     }
 
     @inline(__always) func popFrame(_ f: Frame, _ size: Int) {
-        f.deinitialize(count: size)
+        // Slot by slot: only values that hold a reference need their destructor (the
+        // runtime's array destroy is a call per frame, whatever its values).
+        for k in 0..<size where !f[k].isTrivial { (f + k).deinitialize(count: 1) }
         sp = f
         depth -= 1
     }

@@ -170,7 +170,7 @@ final class Fiber {
         }
         entry = f
         callSite = range
-        var s = VMState(code: code, f: f, pc: code.instructions)
+        var s = VMState(code: code.header, f: f, pc: code.instructions)
         return proceed(&s, pending: nil, keep: clo)
     }
 
@@ -288,10 +288,9 @@ extension Machine {
         limits.maxStringBytes = maxStringBytes
         limits.maxListCount = maxListCount
         limits.maxSteps = maxSteps
-        let m = Machine(limits: limits, output: output)
+        let m = Machine(limits: limits, output: output, cancellation: cancellation)
         m.interpreter = interpreter
         m.stepsLeft = stepsLeft
-        m.cancellation = cancellation
         m.measureNativeStack()
         return m
     }

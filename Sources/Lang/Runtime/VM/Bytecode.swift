@@ -58,7 +58,8 @@ enum Op: UInt8 {
     /// Prepares a `for`: a = the iterable's register (kept for the loop), b = a counter,
     /// c = the bound; e tells whether there is a second variable.
     case forPrep
-    /// Next turn of a `for`: binds the variables (bindings[d], bindings[d+1]) or jumps to e.
+    /// Next turn of a `for`: binds the variable (slot d, or bindings[-d - 1]) and jumps back
+    /// to the body at e; falls through when the loop is over.
     case forNext
     /// One loop turn: Ctrl-C and the step limit.
     case step
@@ -68,6 +69,16 @@ enum Op: UInt8 {
     case callNamed
     /// a = method constants[x] of register b with c..c+d, named by labels[e] (e < 0: none).
     case callMethod
+    /// a = b[c]
+    case index
+    /// a = b.constants[x] (a field or map key)
+    case field
+    /// a = [c..c+d]
+    case makeList
+    /// a = b..c (d = 1: b..=c)
+    case makeRange
+    /// Appends register b's text to the String in register a (string interpolation).
+    case appendText
     /// Starts a `try` whose handler is at a; the error goes to bindings[b] (b < 0: nowhere).
     case tryBegin
     /// Ends the innermost `try` body normally.
@@ -119,11 +130,34 @@ enum Binding {
     }
 }
 
-/// A global the code reads or writes.
+/// A global the code reads or writes. The store is kept alive by the `Code`, so reading
+/// through the reference costs no reference counting.
 struct GlobalRef {
-    unowned(unsafe) let store: GlobalStore
+    let store: Unmanaged<GlobalStore>
     let index: Int
-    @inline(__always) var pointer: UnsafeMutablePointer<Value?> { store.pointer(index) }
+    @inline(__always) var pointer: UnsafeMutablePointer<Value?> { store._withUnsafeGuaranteedRef { $0.pointer(index) } }
+    @inline(__always) var isConstant: Bool { store._withUnsafeGuaranteedRef { $0.constant[index] } }
+    var name: String { store._withUnsafeGuaranteedRef { $0.names[index] } }
+}
+
+/// What the dispatch loop reads of a `Code` on its hot paths, as plain pointers and numbers:
+/// switching code on a call or return costs no reference counting. The `Code` is kept alive
+/// by its function (or chunk) while it runs.
+struct CodeHeader {
+    let instructions: UnsafeMutablePointer<Instr>
+    let constants: UnsafeMutablePointer<Value>
+    let globals: UnsafeMutablePointer<GlobalRef>
+    let frameSize: Int
+    let localCount: Int
+    let object: Unmanaged<Code>
+
+    // The cold parts, read on error paths and for instructions the tree runs.
+    var name: String { object._withUnsafeGuaranteedRef { $0.name } }
+    var ranges: [SourceRange] { object._withUnsafeGuaranteedRef { $0.ranges } }
+    var exprs: [ExprNode] { object._withUnsafeGuaranteedRef { $0.exprs } }
+    var stmts: [StmtNode] { object._withUnsafeGuaranteedRef { $0.stmts } }
+    var labels: [[String?]] { object._withUnsafeGuaranteedRef { $0.labels } }
+    var bindings: [(Binding, Binding?)] { object._withUnsafeGuaranteedRef { $0.bindings } }
 }
 
 /// Compiled bytecode for one function or chunk, with its side tables and line table.
@@ -135,7 +169,8 @@ final class Code {
     let localCount: Int
     let instructions: UnsafeMutablePointer<Instr>
     let count: Int
-    let constants: [Value]
+    let constants: UnsafeMutablePointer<Value>
+    let constantCount: Int
     let exprs: [ExprNode]
     let stmts: [StmtNode]
     /// The line table: each instruction's source range is `ranges[instr.r]`.
@@ -157,19 +192,29 @@ final class Code {
         count = instructions.count
         self.instructions = .allocate(capacity: max(count, 1))
         self.instructions.initialize(from: instructions, count: count)
-        self.constants = constants
+        constantCount = constants.count
+        self.constants = .allocate(capacity: max(constants.count, 1))
+        self.constants.initialize(from: constants, count: constants.count)
         self.exprs = exprs
         self.stmts = stmts
         self.ranges = ranges
         globalCount = globals.count
         self.globals = .allocate(capacity: max(globals.count, 1))
-        for (k, g) in globals.enumerated() { (self.globals + k).initialize(to: GlobalRef(store: g.0, index: g.1)) }
+        for (k, g) in globals.enumerated() { (self.globals + k).initialize(to: GlobalRef(store: .passUnretained(g.0), index: g.1)) }
         stores = globals.map(\.0)
         self.bindings = bindings
         self.labels = labels
     }
 
+    /// The hot parts, for the dispatch loop.
+    var header: CodeHeader {
+        CodeHeader(instructions: instructions, constants: constants, globals: globals, frameSize: frameSize,
+                   localCount: localCount, object: .passUnretained(self))
+    }
+
     deinit {
+        constants.deinitialize(count: constantCount)
+        constants.deallocate()
         instructions.deinitialize(count: count)
         instructions.deallocate()
         globals.deinitialize(count: globalCount)

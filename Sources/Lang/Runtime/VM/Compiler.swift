@@ -18,10 +18,11 @@ struct Compiler {
     private var top: Int
     private var maxTop: Int
     /// Per enclosing loop: its continue target and the jumps to patch to its end.
-    private var loops: [(continueAt: Int, breaks: [Int], tryDepth: Int)] = []
+    /// continueAt is -1 until known (a `for` tests at its bottom): continues are patched then.
+    private var loops: [(continueAt: Int, breaks: [Int], tryDepth: Int, continues: [Int])] = []
 
     private struct RangeKey: Hashable {
-        let file: ObjectIdentifier
+        let file: Int
         let start: Int
         let end: Int
     }
@@ -67,7 +68,7 @@ struct Compiler {
     }
 
     private mutating func rangeID(_ r: SourceRange) -> Int32 {
-        let key = RangeKey(file: ObjectIdentifier(r.file), start: r.start, end: r.end)
+        let key = RangeKey(file: r.fileID, start: r.start, end: r.end)
         if let k = rangeIndex[key] { return k }
         ranges.append(r)
         let k = Int32(ranges.count - 1)
@@ -82,7 +83,6 @@ struct Compiler {
         case .jump: code[at].a = Int32(target)
         case .jumpIfFalse, .jumpIfTrue, .jumpIfNotNil: code[at].b = Int32(target)
         case .compareKJump, .compareJump: code[at].c = Int32(target)
-        case .forNext: code[at].e = Int32(target)
         case .execStmt: code[at].c = Int32(target)
         default: preconditionFailure("patching a non-jump")
         }
@@ -188,6 +188,37 @@ struct Compiler {
             let calleeRange = Int(rangeID(n.callee.range))
             let k = emit(.callNamed, a: dst, b: callee, c: base, d: n.args.count, e: calleeRange, range: n.range)
             code[k].x = Int32(labelSets.count - 1)
+        case let n as IndexNode:
+            let b = operand(n.base), k = operand(n.index)
+            let out = scratch(dst)
+            emit(.index, a: out, b: b, c: k, range: n.range)
+        case let n as FieldNode where !n.optional:
+            let b = operand(n.base)
+            let name = constant(.string(n.name))
+            let out = scratch(dst)
+            let k = emit(.field, a: out, b: b, range: n.range)
+            code[k].x = Int32(name)
+        case let n as ListNode:
+            let base = arguments(n.items)
+            if dst >= 0 { emit(.makeList, a: dst, c: base, d: n.items.count) } else {
+                for k in 0..<n.items.count { emit(.setNil, a: base + k) }
+            }
+        case let n as RangeNode:
+            let lo = operand(n.lower), hi = operand(n.upper)
+            let out = scratch(dst)
+            emit(.makeRange, a: out, b: lo, c: hi, d: n.closed ? 1 : 0, range: n.range)
+        case let n as InterpolationNode:
+            // Built in a temporary: a part may read the variable being assigned.
+            let t = dst >= 0 && isTemp(dst) ? dst : temp()
+            let empty = constant(.string(""))
+            emit(.const, a: t, b: empty)
+            for part in n.parts {
+                let mark = top
+                let r = operand(part)
+                emit(.appendText, a: t, b: r, range: n.range)
+                top = mark
+            }
+            if dst >= 0, t != dst { emit(.move, a: dst, b: t) } else if dst < 0 { emit(.setNil, a: t) }
         case let n as MethodCallNode where !n.optional:
             let recv = operand(n.receiver)
             let base = arguments(n.args)
@@ -328,7 +359,7 @@ struct Compiler {
             let start = here
             let exit = condition(n.cond)
             emit(.step, range: n.range)
-            loops.append((start, [], tryDepth))
+            loops.append((start, [], tryDepth, []))
             statement(n.body)
             emit(.jump, a: start)
             let loop = loops.removeLast()
@@ -342,7 +373,8 @@ struct Compiler {
             loops[loops.count - 1].breaks.append(j)
         case is ContinueStmt where !loops.isEmpty:
             leaveTries(to: loops[loops.count - 1].tryDepth)
-            emit(.jump, a: loops[loops.count - 1].continueAt)
+            let j = emit(.jump, a: loops[loops.count - 1].continueAt)
+            if loops[loops.count - 1].continueAt < 0 { loops[loops.count - 1].continues.append(j) }
         case let n as TryStmt:
             var binding = -1
             if let slot = n.errorSlot {
@@ -370,7 +402,10 @@ struct Compiler {
             // Break and continue inside a statement the tree runs land at the loop's targets,
             // patched when the loop ends (as a break jump) or known now (continue).
             let i = emit(.execStmt, b: stmts.count - 1, c: -1, d: loops.last?.continueAt ?? -1)
-            if !loops.isEmpty { loops[loops.count - 1].breaks.append(i) }
+            if !loops.isEmpty {
+                loops[loops.count - 1].breaks.append(i)
+                if loops[loops.count - 1].continueAt < 0 { loops[loops.count - 1].continues.append(i) }
+            }
         }
     }
 
@@ -383,7 +418,7 @@ struct Compiler {
     /// after writing part of its value.
     private mutating func assignLocal(_ slot: Int, _ value: ExprNode) {
         switch value {
-        case is AndNode, is OrNode, is CoalesceNode:
+        case is AndNode, is OrNode, is CoalesceNode, is InterpolationNode:
             let t = temp()
             expr(value, into: t)
             emit(.move, a: slot, b: t)
@@ -417,14 +452,18 @@ struct Compiler {
             binding = -bindings.count
         }
         emit(.forPrep, a: it, b: counter, c: bound, e: n.second == nil ? 0 : 1, range: n.iterable.range)
-        let start = here
-        let next = emit(.forNext, a: it, b: counter, c: bound, d: binding)
-        emit(.step, range: n.range)
-        loops.append((start, [], tryDepth))
+        // The test at the bottom: one instruction per turn binds, steps and jumps back.
+        let enter = emit(.jump)
+        let body = here
+        loops.append((-1, [], tryDepth, []))
         statement(n.body)
-        emit(.jump, a: start)
         let loop = loops.removeLast()
-        patch(next, to: here)
+        let test = here
+        patch(enter, to: test)
+        for c in loop.continues {
+            if code[c].op == .execStmt { code[c].d = Int32(test) } else { code[c].a = Int32(test) }
+        }
+        emit(.forNext, a: it, b: counter, c: bound, d: binding, e: body, range: n.range)
         for b in loop.breaks { patch(b, to: here) }
         emit(.setNil, a: it)
     }

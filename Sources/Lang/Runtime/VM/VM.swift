@@ -1,12 +1,46 @@
 /// A script call made by the VM: where to go back to when the callee returns.
 struct CallRecord {
-    unowned(unsafe) let code: Code
+    let code: CodeHeader
     /// The instruction after the call.
     let pc: UnsafeMutablePointer<Instr>
     let frame: Frame
     let dst: Int32
-    /// The callee, kept alive while it runs unless a constant global already does.
-    let keep: Closure?
+    /// The callee, retained while it runs unless a constant global already keeps it.
+    let keep: Unmanaged<Closure>?
+}
+
+/// The VM's call records in manually managed memory: a push or a pop is a store and a count.
+struct CallStack: ~Copyable {
+    private var records: UnsafeMutablePointer<CallRecord>
+    private var capacity = 256
+    private(set) var count = 0
+
+    init() { records = .allocate(capacity: capacity) }
+
+    deinit {
+        for k in 0..<count { records[k].keep?.release() }
+        records.deallocate()
+    }
+
+    @inline(__always) mutating func append(_ r: CallRecord) {
+        if count == capacity { grow() }
+        (records + count).initialize(to: r)
+        count += 1
+    }
+
+    /// The last record; the caller releases its `keep`.
+    @inline(__always) mutating func removeLast() -> CallRecord {
+        count -= 1
+        return records[count]
+    }
+
+    private mutating func grow() {
+        let bigger = UnsafeMutablePointer<CallRecord>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: records, count: count)
+        records.deallocate()
+        records = bigger
+        capacity *= 2
+    }
 }
 
 /// A `try` in progress in a VM frame.
@@ -21,7 +55,7 @@ struct TryHandler {
 /// Where the VM is: the running code, its frame and the next instruction. Passed by
 /// address, so switching code costs no reference counting.
 struct VMState {
-    unowned(unsafe) var code: Code
+    var code: CodeHeader
     var f: Frame
     var pc: UnsafeMutablePointer<Instr>
 }
@@ -32,7 +66,7 @@ extension Machine {
     /// an error leaving a VM frame gets that function on its call stack, as the caller's
     /// `enter` does for the entry frame.
     func run(_ entry: Code, _ entryFrame: Frame) throws(Unwind) -> Value {
-        var s = VMState(code: entry, f: entryFrame, pc: entry.instructions)
+        var s = VMState(code: entry.header, f: entryFrame, pc: entry.instructions)
         return try execute(&s, base: calls.count, entryFrame: entryFrame, pending: nil)
     }
 
@@ -54,6 +88,7 @@ extension Machine {
                 if case .error(let e) = unwind, let h = handlers.last, h.frame >= entryFrame {
                     while s.f != h.frame {
                         let rec = calls.removeLast()
+                        rec.keep?.release()
                         popFrame(s.f, s.code.frameSize)
                         s.code = rec.code
                         s.f = rec.frame
@@ -66,6 +101,7 @@ extension Machine {
                 while let h = handlers.last, h.frame >= entryFrame { handlers.removeLast() }
                 while calls.count > base {
                     let rec = calls.removeLast()
+                    rec.keep?.release()
                     popFrame(s.f, s.code.frameSize)
                     unwind.leave(function: s.code.name, calledFrom: rec.code.ranges[Int((rec.pc - 1).pointee.r)])
                     s.code = rec.code
@@ -76,10 +112,10 @@ extension Machine {
         }
     }
 
-    @inline(__always) private func isTemp(_ r: Int32, _ code: Code) -> Bool { Int(r) >= code.localCount }
+    @inline(__always) private func isTemp(_ r: Int32, _ code: CodeHeader) -> Bool { Int(r) >= code.localCount }
 
     /// Forgets a temporary once its value is used, so a String or List it held has one owner again.
-    @inline(__always) private func release(_ r: Int32, _ f: Frame, _ code: Code, keep: Int32) {
+    @inline(__always) private func release(_ r: Int32, _ f: Frame, _ code: CodeHeader, keep: Int32) {
         if Int(r) >= code.localCount, r != keep { f[Int(r)] = .nil }
     }
 
@@ -95,7 +131,7 @@ extension Machine {
     }
 
     @inline(never) private func notDeclared(_ ref: GlobalRef, at range: SourceRange) -> Unwind {
-        error("'\(ref.store.names[ref.index])' is used before its declaration has run", at: range, code: "NameError")
+        error("'\(ref.name)' is used before its declaration has run", at: range, code: "NameError")
     }
 
     private func dispatch(_ s: inout VMState, _ base: Int) throws(Unwind) -> Value {
@@ -103,7 +139,7 @@ extension Machine {
             let i = s.pc.pointee
             s.pc += 1
             let f = s.f
-            unowned(unsafe) let code = s.code
+            let code = s.code
             switch i.op {
             case .const:
                 f[Int(i.a)] = code.constants[Int(i.b)]
@@ -121,6 +157,13 @@ extension Machine {
                 let ref = code.globals[Int(i.b)]
                 ref.pointer.pointee = isTemp(i.a, code) ? take(f + Int(i.a)) : f[Int(i.a)]
             case .setGlobal:
+                if i.d == 0, case .int(let y) = f[Int(i.a)] {
+                    let p = UnsafeMutableRawPointer(code.globals[Int(i.b)].pointer).assumingMemoryBound(to: Value.self)
+                    if case .int(let x) = p.pointee {
+                        let (r, o) = x.addingReportingOverflow(y)
+                        if !o { p.initialize(to: .int(r)); continue }
+                    }
+                }
                 try setGlobal(i, f, code)
             case .getCell:
                 if case .cell(let c) = f[Int(i.b)], let v = c.value {
@@ -244,18 +287,17 @@ extension Machine {
             case .callGlobal:
                 let ref = code.globals[Int(i.e)]
                 let p = ref.pointer
-                if case .function(let clo)? = p.pointee, clo.proto.arity == Int(i.d) {
-                    let constant = ref.store.constant[ref.index]
-                    try enterVM(clo, keep: !constant, i, &s)
-                    continue
+                if let peeked = FunctionPeek.closure(p) {
+                    if try enterVM(peeked, keep: !ref.isConstant, i, &s) { continue }
+                } else if case .function(let clo)? = p.pointee {
+                    if try enterVM(.passUnretained(clo), keep: !ref.isConstant, i, &s) { continue }
                 }
                 guard let callee = p.pointee else { throw notDeclared(ref, at: code.ranges[Int(i.b)]) }
                 guard let v = try callSlow(callee, i, f, code, calleeRange: Int(i.b), labels: nil) else { return .nil }
                 if i.a >= 0 { f[Int(i.a)] = v }
             case .call:
-                if case .function(let clo) = f[Int(i.b)], clo.proto.arity == Int(i.d) {
+                if case .function(let clo) = f[Int(i.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
                     release(i.b, f, code, keep: -1)
-                    try enterVM(clo, keep: true, i, &s)
                     continue
                 }
                 let callee = f[Int(i.b)]
@@ -274,6 +316,32 @@ extension Machine {
                 guard case .string(let name) = code.constants[Int(i.x)] else { break }
                 let v = try callMethod(recv, name, values, labels: i.e >= 0 ? code.labels[Int(i.e)] : nil, at: code.ranges[Int(i.r)])
                 if i.a >= 0 { f[Int(i.a)] = v }
+            case .index:
+                let v = try subscriptGet(f[Int(i.b)], f[Int(i.c)], code.ranges[Int(i.r)], self)
+                release(i.b, f, code, keep: i.a)
+                release(i.c, f, code, keep: i.a)
+                f[Int(i.a)] = v
+            case .field:
+                guard case .string(let name) = code.constants[Int(i.x)] else { break }
+                let v = try fieldGet(f[Int(i.b)], name, code.ranges[Int(i.r)], self)
+                release(i.b, f, code, keep: i.a)
+                f[Int(i.a)] = v
+            case .makeList:
+                f[Int(i.a)] = .list(takeArguments(i, f))
+            case .makeRange:
+                guard case .int(let lo) = f[Int(i.b)], case .int(let hi) = f[Int(i.c)] else {
+                    throw error("range bounds must be Ints, got \(f[Int(i.b)].typeName) and \(f[Int(i.c)].typeName)",
+                                at: code.ranges[Int(i.r)], code: "TypeError")
+                }
+                f[Int(i.a)] = .range(RangeValue(lower: lo, upper: hi, closed: i.d == 1))
+            case .appendText:
+                guard var text = f[Int(i.a)].takeString() else { break }
+                guard let t = f[Int(i.b)].text(limit: maxStringBytes - text.utf8.count) else {
+                    throw error("string would be too large", at: code.ranges[Int(i.r)], code: "MemoryError")
+                }
+                release(i.b, f, code, keep: i.a)
+                text += t
+                f[Int(i.a)] = .string(text)
             case .tryBegin:
                 handlers.append(TryHandler(frame: f, target: i.a, binding: i.b))
             case .tryEnd:
@@ -286,7 +354,12 @@ extension Machine {
             case .forPrep:
                 try forPrep(i, f, code)
             case .forNext:
-                if try !forNext(i, f, code) { s.pc = code.instructions + Int(i.e) }
+                // Falls through when the loop is over; otherwise binds, takes the turn's step
+                // (the tree's order: bind, step, body) and jumps back to the body.
+                if try !forNext(i, f, code) { continue }
+                stepsLeft &-= 1
+                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
+                s.pc = code.instructions + Int(i.e)
             case .step:
                 stepsLeft &-= 1
                 if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
@@ -320,13 +393,13 @@ extension Machine {
         }
     }
 
-    private func compareSlow(_ a: Value, _ b: Value, _ i: Instr, _ code: Code) throws(Unwind) -> Bool {
+    private func compareSlow(_ a: Value, _ b: Value, _ i: Instr, _ code: CodeHeader) throws(Unwind) -> Bool {
         let v = try binary(BinaryOp(code: i.d), a, b, code.ranges[Int(i.r)], self)
         guard case .bool(let t) = v else { return false }
         return t
     }
 
-    private func slowBinary(_ op: BinaryOp, _ i: Instr, _ f: Frame, _ code: Code) throws(Unwind) {
+    private func slowBinary(_ op: BinaryOp, _ i: Instr, _ f: Frame, _ code: CodeHeader) throws(Unwind) {
         let v = try binary(op, f[Int(i.b)], f[Int(i.c)], code.ranges[Int(i.r)], self)
         release(i.b, f, code, keep: i.a)
         release(i.c, f, code, keep: i.a)
@@ -347,7 +420,7 @@ extension Machine {
     }
 
     /// `x = v` and `x op= v` on a declared module-level variable (as `SetGlobal`).
-    private func setGlobal(_ i: Instr, _ f: Frame, _ code: Code) throws(Unwind) {
+    private func setGlobal(_ i: Instr, _ f: Frame, _ code: CodeHeader) throws(Unwind) {
         let ref = code.globals[Int(i.b)]
         let v = isTemp(i.a, code) ? take(f + Int(i.a)) : f[Int(i.a)]
         let p = ref.pointer
@@ -381,10 +454,11 @@ extension Machine {
 
     /// Pushes the callee's frame, moves the arguments in and continues in the callee.
     @inline(__always)
-    private func enterVM(_ clo: Closure, keep: Bool, _ i: Instr, _ s: inout VMState) throws(Unwind) {
-        unowned(unsafe) let code = s.code
-        let p = clo.proto
-        let callee = p.code
+    private func enterVM(_ function: Unmanaged<Closure>, keep: Bool, _ i: Instr, _ s: inout VMState) throws(Unwind) -> Bool {
+        let code = s.code
+        let argc = Int(i.d)
+        let found: CodeHeader? = function._withUnsafeGuaranteedRef { clo in clo.proto.arity == argc ? clo.proto.header : nil }
+        guard let callee = found else { return false }
         stepsLeft &-= 1
         if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
         let size = callee.frameSize
@@ -392,19 +466,25 @@ extension Machine {
         guard depth < maxDepth, newF + size <= stackEnd else {
             throw error("call stack too deep (more than \(depth) nested calls)", at: code.ranges[Int(i.r)], code: "StackOverflow")
         }
-        newF.initialize(repeating: .nil, count: size)
+        // The arguments move over; the rest of the frame starts nil.
+        let args = s.f + Int(i.c)
+        newF.moveInitialize(from: args, count: argc)
+        for k in 0..<argc { (args + k).initialize(to: .nil) }
+        for k in argc..<size { (newF + k).initialize(to: .nil) }
         sp = newF + size
         depth += 1
-        let args = s.f + Int(i.c)
-        for k in 0..<Int(i.d) { newF[k] = take(args + k) }
-        if p.needsSetup {
-            for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
-            for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
+        function._withUnsafeGuaranteedRef { clo in
+            let p = clo.proto
+            if p.needsSetup {
+                for s in p.boxedParameters { newF[s] = .cell(Cell(newF[s])) }
+                for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
+            }
         }
-        calls.append(CallRecord(code: code, pc: s.pc, frame: s.f, dst: i.a, keep: keep ? clo : nil))
+        calls.append(CallRecord(code: code, pc: s.pc, frame: s.f, dst: i.a, keep: keep ? function.retain() : nil))
         s.code = callee
         s.f = newF
         s.pc = callee.instructions
+        return true
     }
 
     /// Returns from the current frame: the value for the VM's caller when this was the
@@ -416,6 +496,7 @@ extension Machine {
         if calls.count == base { return v }
         popFrame(s.f, s.code.frameSize)
         let rec = calls.removeLast()
+        rec.keep?.release()
         s.code = rec.code
         s.f = rec.frame
         s.pc = rec.pc
@@ -425,7 +506,7 @@ extension Machine {
 
     /// A call the VM does not make itself: a built-in, named or defaulted arguments, a wrong
     /// count (which the binder reports) or a value that is not a function.
-    private func callSlow(_ callee: Value, _ i: Instr, _ f: Frame, _ code: Code, calleeRange: Int, labels: [String?]?) throws(Unwind) -> Value? {
+    private func callSlow(_ callee: Value, _ i: Instr, _ f: Frame, _ code: CodeHeader, calleeRange: Int, labels: [String?]?) throws(Unwind) -> Value? {
         let values = takeArguments(i, f)
         let range = code.ranges[Int(i.r)]
         switch callee {
@@ -457,7 +538,7 @@ extension Machine {
 
     // MARK: for loops
 
-    private func forPrep(_ i: Instr, _ f: Frame, _ code: Code) throws(Unwind) {
+    private func forPrep(_ i: Instr, _ f: Frame, _ code: CodeHeader) throws(Unwind) {
         let it = Int(i.a), counter = Int(i.b), bound = Int(i.c)
         switch f[it] {
         case .range(let r):
@@ -480,15 +561,16 @@ extension Machine {
 
     /// Binds the next turn's variables; false when the loop is over.
     @inline(__always)
-    private func forNext(_ i: Instr, _ f: Frame, _ code: Code) throws(Unwind) -> Bool {
+    private func forNext(_ i: Instr, _ f: Frame, _ code: CodeHeader) throws(Unwind) -> Bool {
         let it = Int(i.a), counter = Int(i.b)
         guard case .int(let k) = f[counter] else { return false }
         switch f[it] {
         case .bool(let closed):
             guard case .int(let end) = f[Int(i.c)] else { return false }
             if closed ? k > end : k >= end { return false }
-            bind(.int(k), i.d, second: nil, f, code)
-            f[counter] = closed && k == .max ? .nil : .int(k + 1)
+            // The counter and a plain loop variable hold only Ints (or nil): no destructor to run.
+            if i.d >= 0, f[Int(i.d)].isTrivial { (f + Int(i.d)).initialize(to: .int(k)) } else { bind(.int(k), i.d, second: nil, f, code) }
+            (f + counter).initialize(to: closed && k == .max ? .nil : .int(k + 1))
         case .list(let items):
             guard k < items.count else { return false }
             if i.d < 0, code.bindings[Int(-i.d - 1)].1 != nil {
@@ -514,7 +596,7 @@ extension Machine {
 
     /// Binds a loop variable: `d >= 0` is a plain local slot; otherwise `bindings[-d - 1]`.
     @inline(__always)
-    private func bind(_ v: Value, _ d: Int32, second: Value?, _ f: Frame, _ code: Code) {
+    private func bind(_ v: Value, _ d: Int32, second: Value?, _ f: Frame, _ code: CodeHeader) {
         if d >= 0 { f[Int(d)] = v; return }
         let (first, other) = code.bindings[Int(-d - 1)]
         Self.store(v, first, f)
