@@ -69,7 +69,7 @@ public enum Value: @unchecked Sendable {
 enum FunctionPeek {
     private static let tagOffset = MemoryLayout<Value>.size - 1
     /// The tag byte of `.function`, or nil when the layout is not the one expected.
-    nonisolated(unsafe) private static let functionTag: UInt8? = {
+    private static let functionTag: UInt8? = {
         let file = SourceFile(name: "<probe>", text: "")
         let r = SourceRange(file: file, start: 0, end: 0)
         let proto = FunctionProto(name: "probe", parameterNames: [], defaults: [], frameSize: 1, body: EmptyStmt(r),
