@@ -283,6 +283,7 @@ extension Machine {
                     if i.d == 1 { let (r, o) = x.subtractingReportingOverflow(y); if !o { f[slot] = .int(r); continue } }
                 }
                 let v = isTemp(i.b, code) ? take(f + Int(i.b)) : f[Int(i.b)]
+                if i.d == 0, appendInPlace(&f[slot], v) { continue }
                 try compound(BinaryOp(code: i.d), &f[slot], v, code.ranges[Int(i.r)], self)
             case .callGlobal:
                 let ref = code.globals[Int(i.e)]
@@ -424,13 +425,19 @@ extension Machine {
         let ref = code.globals[Int(i.b)]
         let v = isTemp(i.a, code) ? take(f + Int(i.a)) : f[Int(i.a)]
         let p = ref.pointer
-        guard var current = p.pointee else { throw notDeclared(ref, at: code.ranges[Int(i.r)]) }
+        if case .none = p.pointee { throw notDeclared(ref, at: code.ranges[Int(i.r)]) }
         guard i.d >= 0 else { p.pointee = v; return }
-        if case .int(let x) = current, case .int(let y) = v, i.d == 0 {
+        if case .int(let x)? = p.pointee, case .int(let y) = v, i.d == 0 {
             let (r, o) = x.addingReportingOverflow(y)
             if !o { p.pointee = .int(r); return }
         }
-        p.pointee = .nil // `current` holds the only reference: strings and lists grow in place
+        // Moved out, so `current` holds the only reference: strings and lists grow in place.
+        var current = p.move() ?? .nil
+        p.initialize(to: .nil)
+        if i.d == 0, appendInPlace(&current, v) {
+            p.pointee = current
+            return
+        }
         do {
             try compound(BinaryOp(code: i.d), &current, v, code.ranges[Int(i.r)], self)
         } catch {
@@ -438,6 +445,19 @@ extension Machine {
             throw error
         }
         p.pointee = current
+    }
+
+    /// `s += t` on a String held alone, in place; false when not that case or when the
+    /// result would pass the limit (then `compound` raises the error).
+    @inline(__always) private func appendInPlace(_ slot: inout Value, _ v: Value) -> Bool {
+        guard case .string(let t) = v, case .string = slot, var s = slot.takeString() else { return false }
+        guard s.utf8.count + t.utf8.count <= maxStringBytes else {
+            slot = .string(s)
+            return false
+        }
+        s += t
+        slot = .string(s)
+        return true
     }
 
     private func append(_ v: Value, to slot: inout Value, _ r: SourceRange) throws(Unwind) {
