@@ -8,26 +8,19 @@ extension Interpreter {
         return TypeMembers.of(type, schemas: schemas).map { StaticMember(name: $0.name, isMethod: $0.isMethod) }
     }
 
-    /// The checker's type of an expression, read through a built-in whose result rule sees
-    /// its argument's type: the checker's own inference, not a second one.
+    /// The checker's type of an expression: the type of the receiver of a member access
+    /// made up after it, found by the same probe the language server's completion uses.
     func staticType(of expression: String) -> ScriptType? {
-        let probeName = "__ecsh_static_type__"
-        let seen = ProbedTypes()
-        let probe = Builtin(probeName, [.init("value")], doc: "") { _, _ in .nil }
-            .returning { call in
-                if let t = call["value"]?.type { seen.types.append(t) }
-                return .any
-            }
         // On a line of its own: a comment at its end cannot swallow the `)`.
-        let file = SourceFile(name: "<completion>", text: "\(probeName)(\(expression)\n)")
+        let prefix = "(\(expression)\n)."
+        let file = SourceFile(name: "<completion>", text: prefix + "__ecsh_completion__")
         let parsed = Parser.parse(file)
         guard parsed.diagnostics.isEmpty, parsed.statements.count == 1 else { return nil }
         var globals: [String: ScriptType] = [:]
         for name in globalNames { if let v = global(name) { globals[name] = ScriptType(of: v) } }
-        var env = TypeChecker.Environment(builtins: builtins, schemas: schemas, globals: globals)
-        env.builtins[probeName] = probe
-        _ = TypeChecker.check(parsed.statements, file: file, env: env)
-        guard let t = seen.types.last, t != .any, t != .never else { return nil }
+        let env = TypeChecker.Environment(builtins: builtins, schemas: schemas, globals: globals)
+        let checker = TypeChecker.settle(parsed.statements, file: file, env: env, probe: prefix.utf8.count)
+        guard let t = checker.probed, t != .any, t != .never else { return nil }
         return t
     }
 }
@@ -37,9 +30,4 @@ public struct StaticMember: Sendable, Equatable {
     public let name: String
     /// Called (`.keys()`), not read (`.exitCode`).
     public let isMethod: Bool
-}
-
-/// What the probe saw; the checker runs on the caller's thread, one check at a time.
-private final class ProbedTypes: @unchecked Sendable {
-    var types: [ScriptType] = []
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 import OrderedCollections
 import Synchronization
 
@@ -45,7 +44,7 @@ public struct RunDefaults: Sendable {
     public var taskDefinitionPath: String?
     public var timeout: Duration?
     /// RunTask parameters by API name, from the service definition.
-    public var parameters: OrderedDictionary<String, Value> = [:]
+    public var parameters: OrderedDictionary<String, JSONValue> = [:]
     /// The config's `service` (`--skip-task-definition` runs its current task definition).
     public var service: String?
     /// The config's plugins, for the definition files it names; nil without a config.
@@ -139,6 +138,8 @@ public final class ECSSession: Sendable {
 
     /// `shutdown()` for callers that are not async (the command line's interpreter thread).
     public func shutdownBlocking() {
+        // Nothing was started: no task (and no thread of the pool) needed to say so.
+        guard state.withLock({ $0.backend }) != nil else { return }
         let done = DispatchSemaphore(value: 0)
         Task {
             await self.shutdown()

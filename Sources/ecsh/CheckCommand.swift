@@ -36,7 +36,8 @@ struct CheckCommand: ParsableCommand {
             var failed = false
             for path in paths {
                 guard let file = try? ScriptFile.load(path) else { failed = true; continue }
-                let ds = interpreter.check(file)
+                // What `ecsh FILE` refuses before it runs anything.
+                let ds = interpreter.check(file) + [StepNames.duplicateLiterals(in: file)].compactMap { $0 }
                 if !ds.isEmpty {
                     failed = true
                     Report.diagnostics(ds)

@@ -73,14 +73,22 @@ struct Ecsh: ParsableCommand {
     static func main() {
         Signals.unblockInterrupt()
         do {
-            var command = try parseAsRoot(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if let direct = DirectScript.invocation(for: arguments) {
+                try direct.run()
+                return
+            }
+            var command = try parseAsRoot(GlobalOptions.hoisted(arguments))
             try command.run()
+        } catch let exit as ExitCode {
+            // The usual end of a script: asking the parser for the code would build its
+            // help text, by reflection, only to throw it away.
+            Foundation.exit(exit.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 exit(withError: error)
             }
-            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
             // Usage errors exit with 2, as documented, not ArgumentParser's 64.
             let message = fullMessage(for: error)
             if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }

@@ -57,7 +57,7 @@ struct ResumeCommand: ParsableCommand {
             Report.error("\(script) changed since run \(id): resuming could skip or repeat the wrong steps (--force resumes anyway)")
             throw ExitCode(1)
         }
-        var g = try RunCLI.options(for: id, store: store, global: global)
+        var g = try RunCLI.options(for: id, store: store, global: global.settings)
         g.config = g.config ?? summary.options["config"]
         g.cluster = g.cluster ?? summary.options["cluster"]
         let done = summary.steps.filter { if case .ended = $0.value { true } else { false } }.keys

@@ -182,8 +182,8 @@ struct RunCommand: ParsableCommand {
 
     /// The RunTask parameters the flags give, by API name; a usage error names the flag
     /// whose value does not parse.
-    func parameters() throws -> OrderedDictionary<String, Value> {
-        var p = OrderedDictionary<String, Value>()
+    func parameters() throws -> OrderedDictionary<String, JSONValue> {
+        var p = OrderedDictionary<String, JSONValue>()
         if let launchType { p["launchType"] = .string(launchType) }
         if let networkConfiguration {
             let trimmed = networkConfiguration.trimmingCharacters(in: .whitespaces)
@@ -191,7 +191,7 @@ struct RunCommand: ParsableCommand {
                 p["networkConfiguration"] = try Self.json(networkConfiguration, flag: "network-configuration")
             } else {
                 do {
-                    p["networkConfiguration"] = Self.listsOfOne(try Shorthand.parse(networkConfiguration),
+                    p["networkConfiguration"] = Self.listsOfOne(try JSONValue(script: Shorthand.parse(networkConfiguration)),
                                                                  keys: ["subnets", "securityGroups"])
                 } catch let e as ShorthandError {
                     throw ValidationError("--network-configuration: \(e) (expected JSON or awsvpcConfiguration={subnets=[subnet-1],securityGroups=[sg-1],assignPublicIp=DISABLED})")
@@ -205,7 +205,7 @@ struct RunCommand: ParsableCommand {
         if let overrides, overridesFilePath == nil { p["overrides"] = try Self.json(overrides, flag: "overrides") }
         if let containerOverrides {
             let list = Self.asList(try Self.json(containerOverrides, flag: "container-overrides"))
-            p["overrides"] = .map(["containerOverrides": list])
+            p["overrides"] = .object(["containerOverrides": list])
         }
         if let platformVersion { p["platformVersion"] = .string(platformVersion) }
         // As ecspresso: NONE is not sent (ECS refuses it from RunTask).
@@ -219,7 +219,7 @@ struct RunCommand: ParsableCommand {
             p["placementStrategy"] = Self.asList(try Self.json(placementStrategy, flag: "placement-strategy"))
         }
         if !tags.isEmpty {
-            var m = OrderedDictionary<String, Value>()
+            var m = OrderedDictionary<String, JSONValue>()
             for item in tags.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
                 let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 guard parts.count == 2, !parts[0].isEmpty else {
@@ -227,36 +227,37 @@ struct RunCommand: ParsableCommand {
                 }
                 m[String(parts[0])] = .string(String(parts[1]))
             }
-            p["tags"] = .map(m)
+            p["tags"] = .object(m)
         }
         if enableExecuteCommand { p["enableExecuteCommand"] = .bool(true) }
         if let clientToken { p["clientToken"] = .string(clientToken) }
         return p
     }
 
-    static func json(_ text: String, flag: String) throws -> Value {
+    /// A flag's JSON, read once into the runtime's own form.
+    static func json(_ text: String, flag: String) throws -> JSONValue {
         do {
-            return try JSON.decode(text)
+            return try JSONValue(script: JSON.decode(text))
         } catch {
             throw ValidationError("--\(flag) is not valid JSON: \(error)")
         }
     }
 
     /// The AWS CLI takes one item where a list is expected; so does ecsh.
-    static func asList(_ v: Value) -> Value {
-        if case .map = v { return .list([v]) }
+    static func asList(_ v: JSONValue) -> JSONValue {
+        if case .object = v { return .array([v]) }
         return v
     }
 
     /// `subnets=subnet-1` in the shorthand means a list of one, as in the AWS CLI.
-    static func listsOfOne(_ v: Value, keys: Set<String>) -> Value {
+    static func listsOfOne(_ v: JSONValue, keys: Set<String>) -> JSONValue {
         switch v {
-        case .map(let m):
-            var out = OrderedDictionary<String, Value>()
-            for (k, item) in m.entries {
-                if keys.contains(k), case .string = item { out[k] = .list([item]) } else { out[k] = listsOfOne(item, keys: keys) }
+        case .object(let m):
+            var out = OrderedDictionary<String, JSONValue>()
+            for (k, item) in m {
+                if keys.contains(k), case .string = item { out[k] = .array([item]) } else { out[k] = listsOfOne(item, keys: keys) }
             }
-            return .map(out)
+            return .object(out)
         default:
             return v
         }
@@ -282,10 +283,10 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         var plan = try self.plan
         let printer = RunPrinter(json: global.output == .json, wait: wait,
-                                 progressShowsLaunches: global.output == .text && global.effectiveProgress == .lines)
+                                 progressShowsLaunches: global.output == .text && global.settings.effectiveProgress == .lines)
         let session: ECSSession
         do {
-            session = try global.makeSession(output: printer.sink, discoverConfig: true)
+            session = try global.settings.makeSession(output: printer.sink, discoverConfig: true)
         } catch {
             Report.error("\(error)")
             throw ExitCode(1)
@@ -300,7 +301,7 @@ struct RunCommand: ParsableCommand {
         let choice = try definitionChoice(session: session)
         let overridesFile = overridesFilePath
         let ebsDeleteOnTermination = self.ebsDeleteOnTermination
-        RunJournaling.enable(session, global: global, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
+        RunJournaling.enable(session, global: global.settings, script: "run", bytes: Array(CommandLine.arguments.joined(separator: " ").utf8),
                              arguments: Array(CommandLine.arguments.dropFirst()))
         let status = Signals.whileRunning {
             Blocking.run {
@@ -338,15 +339,13 @@ struct RunCommand: ParsableCommand {
     }
 
     /// `terminationPolicy.deleteOnTermination` of each volume set to `value`.
-    static func deleteOnTermination(_ volumes: Value, _ value: Bool) -> Value {
-        guard case .list(let items) = volumes else { return volumes }
-        return .list(items.map { item in
-            guard case .map(let vc) = item, case .map(let ebs)? = vc.entries["managedEBSVolume"] else { return item }
-            var e = ebs.entries
-            e["terminationPolicy"] = .map(MapStorage(["deleteOnTermination": .bool(value)]))
-            var v = vc.entries
-            v["managedEBSVolume"] = .map(MapStorage(e))
-            return .map(MapStorage(v))
+    static func deleteOnTermination(_ volumes: JSONValue, _ value: Bool) -> JSONValue {
+        guard case .array(let items) = volumes else { return volumes }
+        return .array(items.map { item in
+            guard case .object(var vc) = item, case .object(var ebs)? = vc["managedEBSVolume"] else { return item }
+            ebs["terminationPolicy"] = .object(["deleteOnTermination": .bool(value)])
+            vc["managedEBSVolume"] = .object(ebs)
+            return .object(vc)
         })
     }
 

@@ -10,7 +10,7 @@ enum RunJournaling {
     ///
     /// - Parameter resuming: the run `ecsh resume` takes up: its finished steps' results
     ///   and its cut-short step's tasks; the new run keeps its `startedBy`.
-    static func enable(_ session: ECSSession, global: GlobalOptions, script: String, bytes: [UInt8], arguments: [String],
+    static func enable(_ session: ECSSession, global: SessionSettings, script: String, bytes: [UInt8], arguments: [String],
                        resuming: RunSummary? = nil) {
         if let resuming { session.steps.resume(from: ResumePlan(resuming)) }
         guard !global.dryRun, !global.local else { return }

@@ -33,7 +33,7 @@ struct RunPrinter: Sendable {
     }
 
     func finished(_ outcome: RunPlan.Outcome, definition: TaskDefinitionDescription) {
-        if let timeout = outcome.timeout { Report.error(Self.plain(timeout.message)) }
+        if let timeout = outcome.timeout, let e = ScriptErrors.domain(timeout, builtin: "run") { Report.error(Self.plain(e.message)) }
         if json {
             JSONEvents.standard.emit("result", document(outcome, definition: definition))
         } else if wait {
@@ -45,7 +45,8 @@ struct RunPrinter: Sendable {
 
     /// Reports an error that ended the run; returns the exit status.
     func failed(_ error: any Error) -> Int32 {
-        switch error {
+        // The runtime's own errors read as run() raises them, as they always have.
+        switch ScriptErrors.domain(error, builtin: "run") ?? error {
         case is CancellationError:
             Self.err("ecsh: interrupted")
             return 130

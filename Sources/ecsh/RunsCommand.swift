@@ -30,7 +30,7 @@ struct RunsCommand: ParsableCommand {
     func run() throws {
         let store = RunStore(environment: ProcessInfo.processInfo.environment)
         let ids = try ref.map { [try RunCLI.find($0, store: store)] } ?? Array(store.ids().prefix(limit))
-        let global = self.global
+        let global = self.global.settings
         let runs = Blocking.value([]) { await RunCLI.inspect(ids, store: store, global: global) }
         if global.output == .json {
             for r in runs { print(RunCLI.json(r)) }
@@ -67,7 +67,7 @@ struct AttachCommand: ParsableCommand {
     var ref: String
 
     func run() throws {
-        let (store, id, session) = try RunCLI.open(ref, global: global)
+        let (store, id, session) = try RunCLI.open(ref, global: global.settings)
         let logs = self.logs
         let status = Signals.whileRunning {
             Blocking.run {
@@ -107,7 +107,7 @@ struct StopRunCommand: ParsableCommand {
     var ref: String
 
     func run() throws {
-        let (store, id, session) = try RunCLI.open(ref, global: global)
+        let (store, id, session) = try RunCLI.open(ref, global: global.settings)
         let (text, ok) = Blocking.value(("", false)) {
             let live = await RunCLI.inspect(id, store: store, session: session)
             if let e = live.liveError { return ("ecsh: error: cannot ask ECS about run \(id): \(e)\n", false) }
@@ -128,7 +128,7 @@ struct StopRunCommand: ParsableCommand {
 /// What the run commands share: finding a run, a session like the run's, the table.
 enum RunCLI {
     /// The run named by `ref` and a session to ask ECS about it, set up like the run's.
-    static func open(_ ref: String, global: GlobalOptions) throws -> (RunStore, String, ECSSession) {
+    static func open(_ ref: String, global: SessionSettings) throws -> (RunStore, String, ECSSession) {
         let store = RunStore(environment: ProcessInfo.processInfo.environment)
         let id = try find(ref, store: store)
         let options = try options(for: id, store: store, global: global)
@@ -150,7 +150,7 @@ enum RunCLI {
     }
 
     /// The global options, with the run's region, profile and endpoint where none is given.
-    static func options(for id: String, store: RunStore, global: GlobalOptions) throws -> GlobalOptions {
+    static func options(for id: String, store: RunStore, global: SessionSettings) throws -> SessionSettings {
         let summary = try summary(id, store: store)
         var g = global
         g.region = g.region ?? summary.region
@@ -175,7 +175,7 @@ enum RunCLI {
 
     /// Every run, each asked of ECS with a session like its own (sessions shared by runs
     /// of the same region, profile and endpoint).
-    static func inspect(_ ids: [String], store: RunStore, global: GlobalOptions) async -> [LiveRun] {
+    static func inspect(_ ids: [String], store: RunStore, global: SessionSettings) async -> [LiveRun] {
         var sessions: [String: ECSSession] = [:]
         var out: [LiveRun] = []
         for id in ids {

@@ -22,6 +22,20 @@ struct ScriptCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        try ScriptInvocation(code: code, arguments: arguments, settings: global.settings, limits: limitOptions.limits).run()
+    }
+}
+
+/// What `ecsh [-e CODE] [FILE] [ARGS...]` runs, however its command line was read.
+struct ScriptInvocation {
+    var code: String?
+    /// The script (or - for stdin) unless `code` is given, then its arguments.
+    var arguments: [String]
+    var settings: SessionSettings
+    var limits: Limits
+
+    /// Runs the script, or the REPL with nothing to run on a terminal; throws its exit status.
+    func run() throws {
         var args = arguments
         if args.first == "--" { args.removeFirst() }
         let file: SourceFile
@@ -35,13 +49,13 @@ struct ScriptCommand: ParsableCommand {
                 file = try ScriptFile.load(path)
             }
         } else if isatty(0) == 1 {
-            let global = self.global
-            let status = LargeStack.run { REPL(arguments: args, makeSession: global.makeSession).run() }
+            let settings = self.settings
+            let status = LargeStack.run { REPL(arguments: args, makeSession: settings.makeSession).run() }
             throw ExitCode(status)
         } else {
             file = SourceFile(name: "<stdin>", bytes: Array(FileHandle.standardInput.readDataToEndOfFile()))
         }
-        let status = ScriptRunner.execute(file, arguments: args, global: global, limits: limitOptions.limits)
+        let status = ScriptRunner.execute(file, arguments: args, global: settings, limits: limits)
         throw ExitCode(status)
     }
 }
@@ -67,10 +81,10 @@ enum ScriptFile {
 enum ScriptRunner {
     /// Runs a script with the ECS built-ins, journaled; what it leaves running is listed
     /// however it ends. `resuming`: the run `ecsh resume` takes up. Returns the exit status.
-    static func execute(_ file: SourceFile, arguments: [String], global: GlobalOptions, limits: Limits,
+    static func execute(_ file: SourceFile, arguments: [String], global: SessionSettings, limits: Limits,
                         resuming: RunSummary? = nil) -> Int32 {
         if let problem = StepNames.duplicateLiterals(in: file) {
-            Report.error(problem)
+            Report.diagnostics([problem])
             return 1
         }
         return LargeStack.run { () -> Int32 in

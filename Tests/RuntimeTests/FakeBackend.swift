@@ -53,7 +53,7 @@ final class FakeBackend: Backend {
 
     private func record(_ call: String) { state.withLock { $0.calls.append(call) } }
 
-    func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
+    func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
         record("RegisterTaskDefinition")
         return self.definition
     }
@@ -133,4 +133,9 @@ final class FakeBackend: Backend {
         record("GetLogEvents")
         return GetLogEventsResponse(events: [], nextForwardToken: request.nextToken ?? "f/1")
     }
+}
+
+extension JSONValue {
+    /// JSON text as the runtime holds it, read as the command line reads a flag's JSON.
+    static func parse(_ text: String) throws -> JSONValue { try JSONValue(script: JSON.decode(text)) }
 }

@@ -24,7 +24,7 @@ import Testing
         var callTimes: [ContinuousClock.Instant] { calls.withLock { $0 } }
         var readsByStream: [String: Int] { reads.withLock { $0 } }
 
-        func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
+        func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
             try await ecs.registerTaskDefinition(definition)
         }
         func describeTaskDefinition(_ name: String) async throws -> TaskDefinitionDescription { try await ecs.describeTaskDefinition(name) }

@@ -62,7 +62,7 @@ import Testing
         #expect(check(["networkConfiguration": network], definition: Self.fargate) == nil)
         // From the config's service definition.
         var defaults = RunDefaults()
-        defaults.parameters["networkConfiguration"] = network
+        defaults.parameters["networkConfiguration"] = try JSONValue(script: network)
         #expect(check([:], definition: Self.fargate, defaults: defaults) == nil)
         // Given, but not known before running: not reported.
         #expect(check([:], unknown: ["networkConfiguration"], definition: Self.fargate) == nil)
@@ -74,7 +74,7 @@ import Testing
         #expect(e?.message.contains("exclude each other") == true)
         #expect(check(["launchType": .string("EC2")], unknown: ["capacityProviderStrategy"])?.message.contains("exclude each other") == true)
         var defaults = RunDefaults()
-        defaults.parameters["capacityProviderStrategy"] = strategy
+        defaults.parameters["capacityProviderStrategy"] = try JSONValue(script: strategy)
         #expect(check(["launchType": .string("EC2")], defaults: defaults) == nil, "the explicit one wins over the config's")
     }
 

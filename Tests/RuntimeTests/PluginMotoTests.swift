@@ -105,7 +105,7 @@ import Testing
         defer { f.remove() }
         let (session, _) = session(f)
         let defaults = try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
-        let network = try JSON.encode(try #require(defaults.parameters["networkConfiguration"]))
+        let network = try #require(defaults.parameters["networkConfiguration"]).text
         #expect(network == #"{"awsvpcConfiguration":{"subnets":["subnet-0a","subnet-0b"],"securityGroups":["sg-0app"]}}"#)
 
         let td = try await TaskDefinitions.load(file: "taskdef.json", session: session)
@@ -179,6 +179,28 @@ import Testing
         #expect(text.contains("s3 GetObject"))
         #expect(!text.contains("s3cr3t-\(f.id)"))
         #expect(!text.contains("210987654321.dkr.ecr"), "the state object's body is not shown")
+    }
+
+    /// A SecureString under a name no rule masks: masked by its value wherever a body is
+    /// printed (`--debug` here; dry-run output and journals print through the same masking).
+    @Test func aDecryptedParameterIsMaskedWhateverItsVariableIsCalled() async throws {
+        let f = try await fixture { id, bucket in
+            ["ecspresso.yml": Self.config(bucket: bucket).replacingOccurrences(of: "service_definition: service.json\n", with: ""),
+             "taskdef.json": Self.taskdef(id).replacingOccurrences(of: "DB_PASSWORD", with: "DATABASE_URL"),
+             "local.tfstate": (try? String(contentsOfFile: TFStateTests.fixtures + "/bucket.tfstate", encoding: .utf8)) ?? ""]
+        }
+        defer { f.remove() }
+        let log = Mutex("")
+        let (session, _) = session(f, debug: DebugLog { text in log.withLock { $0 += text + "\n" } })
+        try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
+        let td = try await TaskDefinitions.load(file: "taskdef.json", session: session)
+        _ = try await TaskDefinitions.register(td, session: session)
+        let text = log.withLock { $0 }
+        #expect(text.contains("ecs RegisterTaskDefinition"))
+        #expect(text.contains(#"{"name":"DATABASE_URL","value":"****"}"#), "\(text)")
+        #expect(!text.contains("s3cr3t-\(f.id)"))
+        // Plain String parameters are not secrets.
+        #expect(text.contains("app:v1.2.3"))
     }
 }
 

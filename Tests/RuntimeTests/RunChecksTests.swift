@@ -73,7 +73,7 @@ import Testing
         var d = RunDefaults()
         d.cluster = "from-config"
         d.parameters = ["launchType": .string("FARGATE"), "propagateTags": .string("SERVICE"),
-                        "networkConfiguration": try JSON.decode(#"{"awsvpcConfiguration":{"subnets":["s-1"]}}"#)]
+                        "networkConfiguration": try .parse(#"{"awsvpcConfiguration":{"subnets":["s-1"]}}"#)]
         session.setDefaults(d)
         let r = await runScript(#"""
             run("app")

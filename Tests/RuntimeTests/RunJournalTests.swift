@@ -14,6 +14,15 @@ import Testing
         try RuntimeTests.session(over: ecs, sink: sink)
     }
 
+    @Test func aRunsIDIsItsUTCStartAndSixHexDigits() throws {
+        // 2026-03-04 05:06:07 UTC: every field padded.
+        let id = RunStore.newID(now: Date(timeIntervalSince1970: 1_772_600_767))
+        #expect(id.hasPrefix("20260304-050607-"), "\(id)")
+        let random = id.dropFirst("20260304-050607-".count)
+        #expect(random.count == 6 && random.allSatisfy { "0123456789abcdef".contains($0) }, "\(id)")
+        #expect(RunJournal.digest(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func aFanOutIsJournaledBeforeAndAfterEachRunTaskWithoutItsSecrets() async throws {
         let ecs = SimulatedECS(throttleEvery: 1_000_000)
         let sink = SessionSink()

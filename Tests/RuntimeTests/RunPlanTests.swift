@@ -56,16 +56,19 @@ import Testing
         let backend = FakeBackend(placeAtMost: 0)
         var plan = RunPlan(wait: true)
         plan.launchTimeout = .zero
-        let error = await #expect(throws: ScriptError.self) { try await execute(plan, backend) }
-        #expect(error?.code == "TaskFailedToStart")
-        #expect(error?.message.contains("RESOURCE:MEMORY") == true)
+        let error = await #expect(throws: NoTaskStarted.self) { try await execute(plan, backend) }
+        #expect(error?.reasons.contains { $0.contains("RESOURCE:MEMORY") } == true)
+        let script = error.flatMap { ScriptErrors.domain($0, builtin: "run") }
+        #expect(script?.code == "TaskFailedToStart")
+        #expect(script?.message.hasPrefix("run(): no task started: RESOURCE:MEMORY") == true)
         #expect(!backend.calls.contains("DescribeTasks"))
     }
 
     @Test func aTimeoutIsInTheOutcomeAndMakesItOne() async throws {
         let backend = FakeBackend(stopAfter: nil)
         let outcome = try await execute(RunPlan(count: 2, wait: true, timeout: .milliseconds(150)), backend)
-        #expect(outcome.timeout?.code == "WaitTimeout")
+        #expect(outcome.timeout?.pending.count == 2)
+        #expect(outcome.timeout.flatMap { ScriptErrors.domain($0, builtin: "run") }?.code == "WaitTimeout")
         #expect(outcome.tasks.count == 2)
         #expect(outcome.tasks.allSatisfy { $0.task.lastStatus == "RUNNING" })
         #expect(outcome.exitStatus == 1)
@@ -100,9 +103,9 @@ import Testing
         let session = makeSession(backend: FakeBackend(), sink: SessionSink())
         let definition = FakeBackend().definition
         let plan = RunPlan(parameters: [
-            "launchType": .string("FARGATE"), "tags": .map(["team": .string("db")]),
-            "networkConfiguration": try JSON.decode(#"{"awsvpcConfiguration":{"subnets":["s-1"]}}"#),
-            "overrides": try JSON.decode(#"{"containerOverrides":[{"name":"app","command":["x"]}]}"#),
+            "launchType": .string("FARGATE"), "tags": .object(["team": .string("db")]),
+            "networkConfiguration": try .parse(#"{"awsvpcConfiguration":{"subnets":["s-1"]}}"#),
+            "overrides": try .parse(#"{"containerOverrides":[{"name":"app","command":["x"]}]}"#),
         ], count: 2)
         let (request, watch) = try plan.request(definition: definition, session: session)
         #expect(request.launchType == "FARGATE")
@@ -113,12 +116,12 @@ import Testing
         #expect(watch == "app")
 
         var wrong = plan
-        wrong.parameters["overrides"] = try JSON.decode(#"{"containerOverrides":[{"name":"ap"}]}"#)
-        let error = #expect(throws: ScriptError.self) { try wrong.request(definition: definition, session: session) }
+        wrong.parameters["overrides"] = try .parse(#"{"containerOverrides":[{"name":"ap"}]}"#)
+        let error = #expect(throws: RequestError.self) { try wrong.request(definition: definition, session: session) }
         #expect(error?.message.contains("overrides name container 'ap'") == true)
         var none = plan
         none.count = 0
-        #expect(throws: ScriptError.self) { try none.request(definition: definition, session: session) }
+        #expect(throws: RequestError.value("'count' must be at least 1, got 0")) { try none.request(definition: definition, session: session) }
     }
 
     @Test(arguments: [("90s", 90.0), ("20m", 1200.0), ("1h30m", 5400.0), ("45", 45.0), ("0.5", 0.5)])

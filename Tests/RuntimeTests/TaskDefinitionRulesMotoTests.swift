@@ -15,7 +15,7 @@ import Testing
         let registered = Mutex<[TaskDefinitionDescription]>([])
         init(_ inner: AWSBackend) { self.inner = inner }
 
-        func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
+        func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
             let td = try await inner.registerTaskDefinition(definition)
             registered.withLock { $0.append(td) }
             return td
@@ -88,7 +88,7 @@ import Testing
             let definition = try JSON.decode(json)
             let motoAccepts: Bool
             do {
-                _ = try await backend.registerTaskDefinition(definition)
+                _ = try await backend.registerTaskDefinition(try JSONValue(script: definition))
                 motoAccepts = true
             } catch let e as AWSError {
                 #expect(e.code == "ClientException", "\(name): \(e)")

@@ -31,7 +31,18 @@ import Testing
         _ = try await client.call(.ecs, "DescribeTasks", body: Array(#"{"tasks":[]}"#.utf8))
         let sent = try #require(transport.requests.first)
         #expect(URLComponents(url: sent.url, resolvingAgainstBaseURL: false)?.path == "/aws/ecs/")
-        #expect(SigV4.canonicalPath(sent.url) == "/aws/ecs/")
+        #expect(SigV4.canonicalPath(sent.url, service: "ecs") == "/aws/ecs/")
+    }
+
+    /// SigV4's canonical URI: the path as sent, each segment encoded again, except for S3
+    /// (AWS's "Create a canonical request": "each path segment must be URI-encoded twice").
+    @Test func aPathIsEncodedTwiceForEveryServiceButS3() throws {
+        let url = try #require(URL(string: "https://proxy.example.com/my%20proxy/ecs~x/"))
+        #expect(SigV4.canonicalPath(url, service: "ecs") == "/my%2520proxy/ecs~x/")
+        #expect(SigV4.canonicalPath(url, service: "logs") == "/my%2520proxy/ecs~x/")
+        #expect(SigV4.canonicalPath(url, service: "s3") == "/my%20proxy/ecs~x/")
+        let key = try #require(URL(string: "https://bucket.s3.amazonaws.com/envs/prod%2Fa/terraform.tfstate"))
+        #expect(SigV4.canonicalPath(key, service: "s3") == "/envs/prod%2Fa/terraform.tfstate")
     }
 
     @Test func deleteRequestedAtIsDroppedFromATaskDefinitionFile() throws {

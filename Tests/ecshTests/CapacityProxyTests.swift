@@ -25,13 +25,14 @@ extension ProcessTests {
         try Self.playbook.write(to: s.project.dir.appendingPathComponent("capacity.ecsh"), atomically: true, encoding: .utf8)
         let r = try s.run(["capacity.ecsh"], attempts: 3)
         #expect(r.status == 0, "\(r.stderr)")
-        // With --progress off, warnings share stdout with the script's lines.
+        // With --progress off, stdout holds the script's lines; warnings go to stderr.
+        #expect(!r.stdout.contains("warning"), "\(r.stdout)")
         let printed = r.stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("arn:") }
         #expect(printed.count == 30 && Set(printed).count == 30, "\(r.stdout)")
         let held = try await s.project.tasks()
         #expect(held == Set(printed), "moto holds exactly the 30 tasks reported: \(held.count)")
         // The wait was shown, for both reasons.
-        let said = r.stdout + r.stderr
+        let said = r.stderr
         #expect(said.contains("has no room: RunTask was refused: ClientException: Tasks provisioning capacity limit exceeded; 10 task(s) go again in"), "\(said)")
         #expect(said.contains("has no room: 10 task(s) found no room (RESOURCE:MEMORY)"), "\(said)")
         // Refused batches went again under their token; none reached moto twice.

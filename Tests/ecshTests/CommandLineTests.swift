@@ -22,6 +22,27 @@ struct CommandLineTests {
         #expect(s.stdout == "[\"--flag\", \"-x\"]\n")
     }
 
+    /// `ecsh FILE ...` and `ecsh -e CODE ...` without options start without the argument
+    /// parser (for start-up time); they must do exactly what the parser would.
+    @Test func scriptsStartedWithoutTheParserDoWhatTheParserWould() throws {
+        let f = try temp("both.ecsh", "print(args)\nexit(len(args))")
+        let dir = f.deletingLastPathComponent()
+        try "print(\"a file named run\")".write(to: dir.appendingPathComponent("run"), atomically: true, encoding: .utf8)
+        let lines: [[String]] = [
+            [f.path], [f.path, "a", "--region", "x", "-e", "--help"], ["-e", "print(args)"],
+            ["-e", "print(args)", "a", "--debug"], ["-e", "print(args)", "--max-steps", "3", "a"],
+            ["-e", "let x ="], ["-e", "exit(4)"], ["-", "s"], [dir.appendingPathComponent("missing.ecsh").path],
+            ["run", "--help"], ["-e"], [f.path, "--", "x"],
+        ]
+        for line in lines {
+            let direct = try Binary.run(line, in: dir, stdin: "print(\"stdin\", args)")
+            let parsed = try Binary.run(line, in: dir, stdin: "print(\"stdin\", args)", environment: ["ECSH_PARSE_ALWAYS": "1"])
+            #expect(direct.stdout == parsed.stdout, "\(line)")
+            #expect(direct.stderr == parsed.stderr, "\(line)")
+            #expect(direct.status == parsed.status, "\(line)")
+        }
+    }
+
     @Test func exitStatuses() throws {
         #expect(try Binary.run(["-e", "exit(7)"]).status == 7)
         let failed = try Binary.run(["-e", "print(\"before\")\nlet x = 1 / 0"])

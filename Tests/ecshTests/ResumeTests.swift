@@ -109,7 +109,7 @@ extension ProcessTests {
         defer { project.remove() }
         let literal = try run(project, ["literal.ecsh"])
         #expect(literal.status == 1)
-        #expect(literal.stderr.contains("literal.ecsh:3:1: step name 'a' is used twice (first at line 1)"), "\(literal.stderr)")
+        #expect(literal.stderr.contains("literal.ecsh:3:1: error: step name 'a' is used twice (first at line 1)"), "\(literal.stderr)")
         let computed = try run(project, ["computed.ecsh"])
         #expect(computed.status == 1 && computed.stdout == "0\n", "\(computed.stdout)")
         #expect(computed.stderr.contains("a step named 's0' already ran in this run"), "\(computed.stderr)")

@@ -100,7 +100,8 @@ public final class DebugLog: Sendable {
 
     static let bodyLimit = 64 * 1024
 
-    /// The body as text with secret values replaced by `****`.
+    /// The body as text with secret values replaced by `****`: by the field or variable
+    /// they are under, and wherever a value known to be secret (``SecretValues``) appears.
     static func redactBody(_ body: [UInt8]) -> String {
         guard !body.isEmpty else { return "(empty body)" }
         guard var text = String(validating: body, as: UTF8.self) else { return "(\(body.count) bytes, not UTF-8)" }
@@ -111,6 +112,7 @@ public final class DebugLog: Sendable {
             let range = NSRange(text.startIndex..., in: text)
             text = regex.stringByReplacingMatches(in: text, range: range, withTemplate: template)
         }
+        text = SecretValues.mask(text)
         if text.utf8.count > bodyLimit {
             return String(text.prefix(bodyLimit)) + "\n... (\(body.count) bytes in all)"
         }

@@ -42,7 +42,7 @@ public struct SigV4: Sendable {
         let signedHeaders = names.joined(separator: ";")
         let canonical = [
             request.method,
-            Self.canonicalPath(request.url),
+            Self.canonicalPath(request.url, service: service),
             Self.canonicalQuery(request.url),
             names.map { "\($0):\(signed[$0] ?? "")\n" }.joined(),
             signedHeaders,
@@ -89,12 +89,20 @@ public struct SigV4: Sendable {
             .trimmingCharacters(in: .whitespaces)
     }
 
-    static func canonicalPath(_ url: URL) -> String {
+    /// Each segment of the path as sent, encoded once more: SigV4 encodes the already
+    /// encoded path again for every service but S3, which signs the path as sent.
+    static func canonicalPath(_ url: URL, service: String) -> String {
         // URL.path drops a trailing slash; the request goes out with it, so sign it with it.
-        let sent = URLComponents(url: url, resolvingAgainstBaseURL: false)?.path ?? url.path
+        // Split before decoding: an encoded slash (%2F) is part of its segment.
+        let sent = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? url.path
         let path = sent.isEmpty ? "/" : sent
+        let times = service == "s3" ? 1 : 2
         return path.split(separator: "/", omittingEmptySubsequences: false)
-            .map { uriEncode(String($0)) }.joined(separator: "/")
+            .map { segment in
+                let decoded = String(segment).removingPercentEncoding ?? String(segment)
+                return (0..<times).reduce(decoded) { encoded, _ in uriEncode(encoded) }
+            }
+            .joined(separator: "/")
     }
 
     static func canonicalQuery(_ url: URL) -> String {

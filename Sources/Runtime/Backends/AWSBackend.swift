@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 
 /// ECS and CloudWatch Logs over the AWS API.
 public struct AWSBackend: Backend {
@@ -7,9 +6,8 @@ public struct AWSBackend: Backend {
 
     public init(caller: any AWSCaller) { self.caller = caller }
 
-    public func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
-        let body = try JSON.encode(definition)
-        let out = try await caller.call(.ecs, "RegisterTaskDefinition", body: Array(body.utf8))
+    public func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
+        let out = try await caller.call(.ecs, "RegisterTaskDefinition", body: WireJSON.encode(definition))
         return try decodeTaskDefinition(out, operation: "RegisterTaskDefinition")
     }
 
@@ -92,11 +90,22 @@ public struct AWSBackend: Backend {
 /// byte for byte), timestamps as epoch seconds.
 public enum WireJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        encodings?.count()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .secondsSince1970
         return Array(try encoder.encode(value))
     }
+
+    /// A document as the user wrote it, in its own order: a task definition is sent as written.
+    public static func encode(_ document: JSONValue) -> [UInt8] {
+        encodings?.count()
+        return Array(document.text.utf8)
+    }
+
+    /// Counts the encodings made in a task and the tasks it starts, so a test can show that
+    /// a request is encoded once on its way to the wire. Nil, and free, everywhere else.
+    @TaskLocal public static var encodings: EncodingCounter?
 
     public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], operation: String) throws -> T {
         let decoder = JSONDecoder()

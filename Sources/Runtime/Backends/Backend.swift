@@ -1,10 +1,8 @@
-import Lang
-
 /// Where tasks run: ECS through the AWS API, or host processes with `--local`.
 /// The orchestration and the built-ins see only this.
 public protocol Backend: Sendable {
-    /// RegisterTaskDefinition with the definition as the user wrote it (a Map).
-    func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription
+    /// RegisterTaskDefinition with the definition as the user wrote it (an object).
+    func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription
     /// DescribeTaskDefinition: `family`, `family:revision` or an ARN.
     func describeTaskDefinition(_ name: String) async throws -> TaskDefinitionDescription
     func listTaskDefinitions(_ request: ListTaskDefinitionsRequest) async throws -> ListTaskDefinitionsResponse

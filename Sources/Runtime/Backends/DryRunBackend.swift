@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 
 /// `--dry-run`: mutating calls (RegisterTaskDefinition, RunTask, StopTask) are printed as
 /// the exact JSON they would send, secret-looking values masked as `--debug` masks them,
@@ -23,10 +22,10 @@ public struct DryRunBackend: Backend {
 
     public static func isPlaceholder(_ arn: String?) -> Bool { arn?.hasPrefix(arnPrefix) ?? false }
 
-    public func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
-        let body = try JSON.encode(definition)
-        print("dry-run: RegisterTaskDefinition \(DebugLog.redactBody(Array(body.utf8)))")
-        var td = (try? WireJSON.decode(TaskDefinitionDescription.self, Array(body.utf8), operation: "RegisterTaskDefinition"))
+    public func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
+        let body = WireJSON.encode(definition)
+        print("dry-run: RegisterTaskDefinition \(DebugLog.redactBody(body))")
+        var td = (try? WireJSON.decode(TaskDefinitionDescription.self, body, operation: "RegisterTaskDefinition"))
             ?? TaskDefinitionDescription()
         // The family runs its latest revision, which is what this registration would make.
         td.taskDefinitionArn = td.family ?? "task"
@@ -94,8 +93,14 @@ public struct DryRunBackend: Backend {
 
     private func base() throws -> any Backend {
         guard let reads else {
-            throw ScriptError("a dry run needs AWS to read from, and has none: \(noReadsReason)", code: "DryRun")
+            throw DryRunWithoutReads(reason: noReadsReason)
         }
         return reads
     }
+}
+
+/// A dry run asked to read from AWS when it has none to read from.
+public struct DryRunWithoutReads: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "a dry run needs AWS to read from, and has none: \(reason)" }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 import OrderedCollections
 import Synchronization
 
@@ -23,7 +22,7 @@ public final class LocalBackend: Backend {
 
     private struct State {
         /// family -> revisions in order (revision n at index n-1).
-        var definitions: [String: [(value: Value, description: TaskDefinitionDescription)]] = [:]
+        var definitions: [String: [(document: JSONValue, description: TaskDefinitionDescription)]] = [:]
         var tasks: OrderedDictionary<String, LocalTask> = [:]
         var runners: [Task<Void, Never>] = []
     }
@@ -42,8 +41,8 @@ public final class LocalBackend: Backend {
 
     // MARK: Task definitions
 
-    public func registerTaskDefinition(_ definition: Value) async throws -> TaskDefinitionDescription {
-        var description = try WireJSON.decode(TaskDefinitionDescription.self, Array(try JSON.encode(definition).utf8),
+    public func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
+        var description = try WireJSON.decode(TaskDefinitionDescription.self, WireJSON.encode(definition),
                                               operation: "RegisterTaskDefinition")
         guard let family = description.family else {
             throw AWSError(code: "ClientException", message: "Family must be specified.", status: 400, service: .ecs,
@@ -68,7 +67,7 @@ public final class LocalBackend: Backend {
     }
 
     /// `family`, `family:revision` or an ARN of either.
-    private func lookup(_ name: String) -> (value: Value, description: TaskDefinitionDescription)? {
+    private func lookup(_ name: String) -> (document: JSONValue, description: TaskDefinitionDescription)? {
         let short = name.hasPrefix("arn:") ? String(name.split(separator: "/").last ?? "") : name
         let parts = short.split(separator: ":")
         let family = String(parts.first ?? "")
@@ -93,7 +92,7 @@ public final class LocalBackend: Backend {
     // MARK: Tasks
 
     public func runTask(_ request: RunTaskRequest) async throws -> RunTaskResponse {
-        guard let (value, description) = lookup(request.taskDefinition) else {
+        guard let (document, description) = lookup(request.taskDefinition) else {
             throw AWSError(code: "ClientException", message: "TaskDefinition not found.", status: 400, service: .ecs,
                            operation: "RunTask")
         }
@@ -118,7 +117,7 @@ public final class LocalBackend: Backend {
                 c.lastStatus = "PENDING"
                 return c
             }
-            let specs = try containerSpecs(value, overrides: request.overrides, taskID: id)
+            let specs = try containerSpecs(document, overrides: request.overrides, taskID: id)
             let local = LocalTask(task: task, specs: specs, logs: logs)
             let slots = self.slots
             let runner = Task.detached { await local.run(slots: slots) }
@@ -132,32 +131,32 @@ public final class LocalBackend: Backend {
     }
 
     /// The processes of a task, as ECS would start its containers.
-    func containerSpecs(_ definition: Value, overrides: TaskOverride?, taskID: String) throws -> [LocalContainerSpec] {
-        guard case .map(let root) = definition, case .list(let containers)? = root.entries["containerDefinitions"] else {
+    func containerSpecs(_ definition: JSONValue, overrides: TaskOverride?, taskID: String) throws -> [LocalContainerSpec] {
+        guard case .array(let containers)? = definition["containerDefinitions"] else {
             return []
         }
         var inherited: [String: String] = [:]
         for name in Self.inheritedVariables { inherited[name] = hostEnvironment[name] }
         return containers.compactMap { item -> LocalContainerSpec? in
-            guard case .map(let c) = item, case .string(let name)? = c.entries["name"] else { return nil }
+            guard case .object(let c) = item, case .string(let name)? = c["name"] else { return nil }
             let override = overrides?.containerOverrides?.first { $0.name == name }
-            let entryPoint = Self.strings(c.entries["entryPoint"])
-            let command = override?.command ?? Self.strings(c.entries["command"])
+            let entryPoint = Self.strings(c["entryPoint"])
+            let command = override?.command ?? Self.strings(c["command"])
             var environment = inherited
-            if case .list(let env)? = c.entries["environment"] {
+            if case .array(let env)? = c["environment"] {
                 for pair in env {
-                    if case .map(let p) = pair, case .string(let k)? = p.entries["name"] {
-                        environment[k] = p.entries["value"].map { if case .string(let s) = $0 { s } else { $0.text } } ?? ""
+                    if case .object(let p) = pair, case .string(let k)? = p["name"] {
+                        environment[k] = p["value"].map(Self.text) ?? ""
                     }
                 }
             }
             for pair in override?.environment ?? [] {
                 if let k = pair.name { environment[k] = pair.value ?? "" }
             }
-            let essential: Bool = if case .bool(let b)? = c.entries["essential"] { b } else { true }
-            let stopTimeout: Duration = if case .int(let s)? = c.entries["stopTimeout"], s >= 0 { .seconds(s) } else { Self.defaultStopTimeout }
+            let essential: Bool = if case .bool(let b)? = c["essential"] { b } else { true }
+            let stopTimeout: Duration = if case .int(let s)? = c["stopTimeout"], s >= 0 { .seconds(s) } else { Self.defaultStopTimeout }
             var workingDirectory: String? = workingDirectory
-            if case .string(let dir)? = c.entries["workingDirectory"] {
+            if case .string(let dir)? = c["workingDirectory"] {
                 workingDirectory = dir.hasPrefix("/") ? dir : URL(fileURLWithPath: self.workingDirectory).appendingPathComponent(dir).path
             }
             let log = awslogs(c) ?? LogStream(group: Self.logGroup, name: "\(name)/\(taskID)")
@@ -168,19 +167,32 @@ public final class LocalBackend: Backend {
     }
 
     /// The stream the awslogs driver would write, so scripts read logs the same way.
-    private func awslogs(_ c: MapStorage) -> LogStream? {
-        guard case .map(let config)? = c.entries["logConfiguration"], case .string("awslogs")? = config.entries["logDriver"],
-              case .map(let options)? = config.entries["options"], case .string(let group)? = options.entries["awslogs-group"],
-              case .string(let name)? = c.entries["name"] else { return nil }
-        if case .string(let prefix)? = options.entries["awslogs-stream-prefix"] {
+    private func awslogs(_ c: OrderedDictionary<String, JSONValue>) -> LogStream? {
+        guard case .object(let config)? = c["logConfiguration"], case .string("awslogs")? = config["logDriver"],
+              case .object(let options)? = config["options"], case .string(let group)? = options["awslogs-group"],
+              case .string(let name)? = c["name"] else { return nil }
+        if case .string(let prefix)? = options["awslogs-stream-prefix"] {
             return LogStream(group: group, name: "\(prefix)/\(name)/{id}")
         }
         return LogStream(group: group, name: "{id}")
     }
 
-    private static func strings(_ v: Value?) -> [String] {
-        guard case .list(let items)? = v else { return [] }
-        return items.map { if case .string(let s) = $0 { s } else { $0.text } }
+    private static func strings(_ v: JSONValue?) -> [String] {
+        guard case .array(let items)? = v else { return [] }
+        return items.map(text)
+    }
+
+    /// A definition's value where a process wants text: a string as it is, anything
+    /// else as a script would print it.
+    private static func text(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): s
+        case .null: "nil"
+        case .bool(let b): b ? "true" : "false"
+        case .int(let i): String(i)
+        case .double(let d): d.description
+        case .array, .object: v.text
+        }
     }
 
     public func describeTasks(cluster: String, tasks: [String]) async throws -> DescribeTasksResponse {

@@ -24,7 +24,7 @@ enum ConfigBuiltin {
         m["service"] = d.service.map(Value.string) ?? .nil
         m["task_definition"] = d.taskDefinitionPath.map(Value.string) ?? .nil
         m["timeout"] = d.timeout.map { .duration(Int($0.components.seconds) * 1_000_000_000) } ?? .nil
-        for (k, v) in d.parameters { m[k] = v }
+        for (k, v) in d.parameters { m[k] = Value(json: v) }
         return .map(m)
     }
 }
@@ -48,7 +48,7 @@ extension RunDefaults {
         self.plugins = plugins
         do {
             parameters = try config.serviceDefaults(environment: environment, extStr: extStr, extCode: extCode,
-                                                    functions: plugins.functions)
+                                                    functions: plugins.functions).mapValues(JSONValue.init(script:))
         } catch is TemplateLookupNeeded {
             incomplete = true
         }
@@ -92,7 +92,7 @@ extension ECSSession {
         do {
             let plugins = try await ConfigPlugins.setup(config.plugins, configFile: path, reader: awsReader)
             d.plugins = plugins
-            d.parameters = try await config.serviceDefaults(context: definitionContext(plugins: plugins))
+            d.parameters = try await config.serviceDefaults(context: definitionContext(plugins: plugins)).mapValues(JSONValue.init(script:))
         } catch {
             setDefaults(previous)
             throw error

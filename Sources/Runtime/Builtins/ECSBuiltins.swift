@@ -54,33 +54,6 @@ public enum ECSBuiltins {
     }
 }
 
-/// Every error a built-in can meet, as the script sees it.
-enum ScriptErrors {
-    static func convert(_ error: any Error, builtin: String) -> any Error {
-        switch error {
-        case is ScriptError, is CancellationError:
-            return error
-        case let e as AWSError:
-            var details: [String: Value] = ["status": .int(e.status), "requestId": e.requestID.map(Value.string) ?? .nil]
-            for (k, v) in e.fields { details[k] = (try? JSON.decode(v)) ?? .string(v) }
-            return ScriptError("\(builtin)(): \(e.description)", code: e.code, details: details)
-        case let e as TransportError:
-            return ScriptError("\(builtin)(): \(e.message)", code: "ConnectionError")
-        default:
-            let code = String(describing: Swift.type(of: error))
-            return ScriptError("\(builtin)(): \(error)", code: code)
-        }
-    }
-
-    static func value(_ builtin: String, _ message: String) -> ScriptError {
-        ScriptError("\(builtin)(): \(message)", code: "ValueError")
-    }
-
-    static func type(_ builtin: String, _ argument: String, _ expected: String, _ got: Value) -> ScriptError {
-        ScriptError("\(builtin)(): '\(argument)' must be \(expected), got \(got.typeNameWithArticle)", code: "TypeError")
-    }
-}
-
 /// Optional Bool arguments: absent is false, anything but a Bool is a TypeError.
 enum Flags {
     static func bool(_ args: Arguments, _ name: String, builtin: String) throws -> Bool {
@@ -94,8 +67,7 @@ enum Flags {
 
 /// `timeout:` as a Duration or a number of seconds.
 enum Timeouts {
-    /// Longer than any task can run (ECS stops tasks after 14 days at most on Fargate).
-    static let maximum: Duration = .seconds(30 * 24 * 3600)
+    static let maximum = RunPlan.maximumTimeout
 
     static func parse(_ v: Value, builtin: String) throws -> Duration? {
         let d: Duration? = try value(v, builtin: builtin)
@@ -123,5 +95,18 @@ enum Timeouts {
         if s >= 3600, s % 3600 == 0 { return "\(s / 3600)h" }
         if s >= 60, s % 60 == 0 { return "\(s / 60)m" }
         return s > 0 ? "\(s)s" : "\(d.components.attoseconds / 1_000_000_000_000_000)ms"
+    }
+}
+
+extension LogSelection {
+    /// `logs:` of run() and wait(): true, false (nil: none) or "all".
+    init?(script v: Value, builtin: String) throws {
+        switch v {
+        case .nil, .bool(false): return nil
+        case .bool(true): self = .watched
+        case .string("all"): self = .all
+        case .string(let s): throw ScriptErrors.value(builtin, "'logs' must be true, false or \"all\", got \"\(s)\"")
+        default: throw ScriptErrors.type(builtin, "logs", "a Bool or \"all\"", v)
+        }
     }
 }

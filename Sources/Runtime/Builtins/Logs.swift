@@ -17,7 +17,7 @@ enum LogsBuiltin {
             let container = try args.optionalString("container")
             if case .bool(true) = args["follow"] {
                 try await Waiting.wait([key], until: .stopped, timeout: nil, logs: container.map(LogSelection.container) ?? .watched,
-                                       session: session, builtin: "logs")
+                                       session: session)
                 t = session.registry[key] ?? t
             }
             guard let stream = try await session.backend().logStream(for: t, container: container) else {

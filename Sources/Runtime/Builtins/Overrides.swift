@@ -61,8 +61,14 @@ enum OverridesBuiltin {
             }
         }
         let value = Value.map(out)
-        let shape = try ShapeDecoding.decode(TaskOverride.self, value, argument: "overrides", builtin: "overrides")
-        try checkSize(shape, builtin: "overrides")
+        // Checked as run() will check it, on the JSON it becomes; nothing is encoded here.
+        do {
+            let json = try JSONValue.argument(value, "overrides", builtin: "overrides")
+            _ = try ShapeDecoding.decode(TaskOverride.self, json, argument: "overrides")
+            try RunPlan.checkSize(overrides: json)
+        } catch {
+            throw ScriptErrors.convert(error, builtin: "overrides")
+        }
         return value
     }
 
@@ -117,13 +123,6 @@ enum OverridesBuiltin {
         case .string: return v
         case .int(let i): return .string(String(i))
         default: throw ScriptErrors.type("overrides", name, "a String or an Int", v)
-        }
-    }
-
-    static func checkSize(_ shape: TaskOverride, builtin: String) throws {
-        let size = try WireJSON.encode(shape).count
-        if size > TaskOverride.maxCharacters {
-            throw ScriptErrors.value(builtin, "overrides are \(size) characters as JSON; RunTask accepts at most \(TaskOverride.maxCharacters)")
         }
     }
 }

@@ -12,7 +12,7 @@ enum RunBuiltin {
         return ECSBuiltins.builtin("run", params,
             "RunTask with every RunTask parameter by name, plus wait:, timeout:, logs: (true or \"all\"), watch:, stopOnInterrupt:, launchTimeout: (how long tasks that find no room are tried again, 10m; 0s: not at all). Returns a Task; a List of Tasks whenever count: is given.") { args in
             let wait = try Flags.bool(args, "wait", builtin: "run")
-            let logs = try LogSelection.parse(args["logs"], builtin: "run")
+            let logs = try LogSelection(script: args["logs"], builtin: "run")
             if !wait, args.isGiven("timeout") || args.isGiven("logs") {
                 throw ScriptErrors.value("run", "'timeout' and 'logs' apply only with wait: true")
             }
@@ -20,7 +20,7 @@ enum RunBuiltin {
             let definition = try await TaskDefinitions.resolve(args["taskdef"], session: session, builtin: "run")
             var plan = try plan(args, wait: wait, logs: logs, timeout: timeout)
             plan.stopOnInterrupt = try Flags.bool(args, "stopOnInterrupt", builtin: "run")
-            plan.launchTimeout = try RunPlan.launchTimeout(args["launchTimeout"], builtin: "run")
+            plan.launchTimeout = try launchTimeout(args["launchTimeout"])
             let outcome = try await plan.execute(definition: definition, session: session)
             if let timedOut = outcome.timeout { throw timedOut }
             let records = outcome.tasks.map(TaskRecord.make)
@@ -52,12 +52,23 @@ enum RunBuiltin {
 
     /// The script's arguments as a plan: the given RunTask parameters by name.
     static func plan(_ args: Arguments, wait: Bool, logs: LogSelection?, timeout: Duration?) throws -> RunPlan {
-        var parameters = OrderedDictionary<String, Value>()
+        var parameters = OrderedDictionary<String, JSONValue>()
         for k in ECSBuiltins.runTaskParameters where k != "count" && args.isGiven(k) {
-            parameters[k] = args[k]
+            parameters[k] = try JSONValue.argument(args[k], k, builtin: "run")
         }
         return RunPlan(parameters: parameters, count: try countArgument(args), wait: wait, timeout: timeout, logs: logs,
                        watch: try args.optionalString("watch"))
+    }
+
+    /// `launchTimeout:` as a Duration or seconds, zero allowed; nil (not given): the default.
+    static func launchTimeout(_ v: Value) throws -> Duration {
+        switch v {
+        case .nil: return Launcher.defaultLaunchTimeout
+        case .duration(let ns) where ns >= 0: return min(.nanoseconds(ns), Timeouts.maximum)
+        case .int(let s) where s >= 0: return .seconds(min(s, 30 * 24 * 3600))
+        case .duration, .int: throw ScriptErrors.value("run", "'launchTimeout' must not be negative")
+        default: throw ScriptErrors.type("run", "launchTimeout", "a Duration such as 10m", v)
+        }
     }
 
     static func countArgument(_ args: Arguments) throws -> Int {

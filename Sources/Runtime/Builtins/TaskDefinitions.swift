@@ -35,8 +35,8 @@ public enum TaskDefinitions {
 
     /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
     /// ecspresso file, decoded as a TaskOverride by the run's checks.
-    public static func loadOverrides(file path: String, session: ECSSession) async throws -> Value {
-        try await DefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext).value
+    public static func loadOverrides(file path: String, session: ECSSession) async throws -> JSONValue {
+        try JSONValue(script: try await DefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext).value)
     }
 
     /// The task definition a config's `service:` runs now (DescribeServices), as
@@ -60,12 +60,13 @@ public enum TaskDefinitions {
     }
 
     /// What a definition not yet registered says about itself (family, network mode,
-    /// containers), so a run can be checked against it before anything is sent.
+    /// containers), so a run can be checked against it before anything is sent. Read
+    /// without writing it as JSON: the one encoding is RegisterTaskDefinition's.
     public static func local(_ definition: Value) -> TaskDefinitionDescription {
-        guard let text = try? JSON.encode(definition),
-              let td = try? WireJSON.decode(TaskDefinitionDescription.self, Array(text.utf8), operation: "RegisterTaskDefinition")
+        guard let json = try? JSONValue(script: definition),
+              let decoded = try? ShapeDecoder.decode(TaskDefinitionDescription.self, from: json)
         else { return TaskDefinitionDescription() }
-        return td
+        return decoded.0
     }
 
     /// Throws the first rule of RegisterTaskDefinition `definition` breaks, as `register()`'s ValueError.
@@ -77,7 +78,7 @@ public enum TaskDefinitions {
     /// (``TaskDefinitionRules``) is refused here, in every backend, before any call.
     public static func register(_ definition: Value, session: ECSSession) async throws -> TaskDefinitionDescription {
         try check(definition)
-        let td = try await session.backend().registerTaskDefinition(definition)
+        let td = try await session.backend().registerTaskDefinition(try JSONValue(script: definition))
         session.remember(td)
         return td
     }

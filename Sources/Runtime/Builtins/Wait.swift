@@ -11,9 +11,9 @@ enum WaitBuiltin {
                 throw ScriptErrors.value("wait", "'until' must be \"stopped\" or \"running\", got \"\(goalText)\"")
             }
             let timeout = try Timeouts.parse(args["timeout"], builtin: "wait") ?? session.defaults.timeout
-            let logs = try LogSelection.parse(args["logs"], builtin: "wait")
+            let logs = try LogSelection(script: args["logs"], builtin: "wait")
             let (keys, isList) = try await TaskArguments.keys(args["tasks"], session: session, builtin: "wait")
-            try await Waiting.wait(keys, until: goal, timeout: timeout, logs: logs, session: session, builtin: "wait")
+            try await Waiting.wait(keys, until: goal, timeout: timeout, logs: logs, session: session)
             return TaskArguments.records(keys, isList: isList, session: session)
         }
         .returning { call in

@@ -77,7 +77,7 @@ extension Template {
         return out
     }
 
-    private static func hex4(_ v: UInt32) -> String {
+    static func hex4(_ v: UInt32) -> String {
         let h = String(v, radix: 16)
         return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 
 /// Launches `count` copies of a RunTask request in batches of 10, the most one call takes,
 /// a few calls at a time. Each batch has its own client token, fixed before the first
@@ -36,10 +35,13 @@ public struct Launcher {
         // Tasks of a batch whose answer is lost are found again by the run's startedBy.
         if base.startedBy == nil, let journal { base.startedBy = journal.startedBy }
         let (step, call, earlier) = session.steps.nextLaunch()
+        // The journal names a batch's parameters by digest: the request is encoded for it
+        // once here, not once per batch and line.
+        let parameters = journal != nil || !earlier.isEmpty ? RunJournal.digest(parameters: base) : nil
         var batches: [RunTaskRequest] = []
         var remaining = count
         // Resumed inside a step that was cut short: this call's batches were sent before.
-        let adopted = try await adopt(earlier, base: base, remaining: &remaining, batches: &batches,
+        let adopted = try await adopt(earlier, base: base, parameters: parameters, remaining: &remaining, batches: &batches,
                                       definition: definition, watch: watch, journal: journal, step: step, call: call)
         while remaining > 0 {
             var batch = base
@@ -75,7 +77,7 @@ public struct Launcher {
                     }
                     // Before the call, on disk: if ecsh dies before the answer, the journal
                     // still says a batch may have started, and under which startedBy.
-                    journal?.append(Self.entry(.launch, batch, watch: watch, step: step, call: call), sync: true)
+                    journal?.append(Self.entry(.launch, batch, parameters: parameters, watch: watch, step: step, call: call), sync: true)
                     // Ctrl-C must not abandon a RunTask in flight: tasks it starts would run
                     // untracked. An unstructured task is not cancelled with its waiter.
                     let call = Task { try await backend.runTask(batch) }
@@ -118,7 +120,7 @@ public struct Launcher {
                         again = batch
                         answer.failures = []
                     }
-                    var entry = Self.entry(.launched, batches[i], watch: watch, step: step, call: call)
+                    var entry = Self.entry(.launched, batches[i], parameters: parameters, watch: watch, step: step, call: call)
                     entry.tasks = (answer.tasks ?? []).compactMap(\.taskArn)
                     entry.failures = (answer.failures ?? []).map { [$0.reason, $0.detail].compactMap { $0 }.joined(separator: ": ") }
                     journal?.append(entry, sync: true)
@@ -131,7 +133,7 @@ public struct Launcher {
                     limit = min(Self.maxConcurrentCalls, limit + 1)
                     if let again {
                         waitForCapacity(again, attempt: attempt + 1, why: "\(missing) task(s) found no room (\(reasons))",
-                                        backoff: backoff, journal: journal, watch: watch)
+                                        backoff: backoff, journal: journal, parameters: parameters, watch: watch)
                         batches.append(again)
                         roomless[batches.count - 1] = roomFailure
                         retryQueue.append((batches.count - 1, attempt + 1))
@@ -143,13 +145,13 @@ public struct Launcher {
                 case .failure(let error) where Self.isCapacityRefusal(error) && mayWait(attempt):
                     // Refused whole: nothing started, and the same token keeps it from starting twice.
                     waitForCapacity(batches[i], attempt: attempt + 1, why: "RunTask was refused: \(Self.message(error))",
-                                    backoff: backoff, journal: journal, watch: watch)
+                                    backoff: backoff, journal: journal, parameters: parameters, watch: watch)
                     retryQueue.append((i, attempt + 1))
                 case .failure(let error):
                     if firstError == nil { firstError = error }
                     if Self.mayHaveReachedECS(error) {
                         unanswered.append(batches[i])
-                        var e = Self.entry(.unanswered, batches[i], watch: watch)
+                        var e = Self.entry(.unanswered, batches[i], parameters: parameters, watch: watch)
                         e.reason = "\(error)"
                         journal?.append(e, sync: true)
                     }
@@ -165,13 +167,13 @@ public struct Launcher {
         }
         let keys = adopted + (0..<batches.count).flatMap { launched[$0] ?? [] }
         if var firstError {
-            if !unanswered.isEmpty, var e = ScriptErrors.convert(firstError, builtin: "run") as? ScriptError {
-                e.message += " " + Self.unseen(unanswered)
-                e.details["unansweredClientTokens"] = .list(unanswered.compactMap(\.clientToken).map(Value.string))
-                firstError = e
+            if !unanswered.isEmpty {
+                firstError = UnansweredLaunch(underlying: firstError, count: unanswered.reduce(0) { $0 + ($1.count ?? 0) },
+                                              clientTokens: unanswered.compactMap(\.clientToken))
             }
             guard !keys.isEmpty else { throw firstError }
-            throw Self.partial(firstError, started: keys, asked: count, session: session)
+            let running = keys.compactMap { session.registry[$0] }.filter { $0.failure == nil }
+            throw PartialLaunch(underlying: firstError, started: running, asked: count)
         }
         try Task.checkCancellation()
         return keys
@@ -188,14 +190,14 @@ public struct Launcher {
     static func newToken() -> String { UUID().uuidString.lowercased() }
 
     /// A journal line about one batch: never its parameters, only their digest.
-    static func entry(_ kind: JournalEntry.Kind, _ batch: RunTaskRequest, watch: String?,
+    static func entry(_ kind: JournalEntry.Kind, _ batch: RunTaskRequest, parameters: String?, watch: String?,
                       step: String? = nil, call: Int? = nil) -> JournalEntry {
         var e = JournalEntry(kind)
         e.step = step
         e.call = call
         e.cluster = batch.cluster ?? "default"
         e.clientToken = batch.clientToken
-        e.parametersDigest = RunJournal.digest(batch)
+        e.parametersDigest = parameters.map { RunJournal.digest(parameters: $0, count: batch.count) }
         e.taskDefinition = batch.taskDefinition
         e.count = batch.count
         e.startedBy = batch.startedBy
@@ -207,7 +209,7 @@ public struct Launcher {
     /// (their tasks described and tracked, nothing launched), unanswered ones go into
     /// `batches` under their old client token, which ECS answers with the tasks it started
     /// then, if any. Batches whose parameters differ now are not taken over.
-    private func adopt(_ earlier: [RunSummary.Batch], base: RunTaskRequest, remaining: inout Int,
+    private func adopt(_ earlier: [RunSummary.Batch], base: RunTaskRequest, parameters: String?, remaining: inout Int,
                        batches: inout [RunTaskRequest], definition: TaskDefinitionDescription?, watch: String?,
                        journal: RunJournal?, step: String?, call: Int?) async throws -> [String] {
         var keys: [String] = []
@@ -215,7 +217,7 @@ public struct Launcher {
             var batch = base
             batch.count = old.count
             batch.clientToken = old.clientToken
-            guard RunJournal.digest(batch) == old.parametersDigest else {
+            guard let parameters, RunJournal.digest(parameters: parameters, count: batch.count) == old.parametersDigest else {
                 session.progress.observe(.warning("step \(step ?? "?"): run() call \((call ?? 0) + 1) has other parameters than in run \(session.steps.previousRun ?? "?"); its tasks are launched anew"))
                 break
             }
@@ -226,7 +228,7 @@ public struct Launcher {
                 batches.append(batch)
                 continue
             }
-            journal?.append(Self.entry(.launch, batch, watch: watch, step: step, call: call), sync: true)
+            journal?.append(Self.entry(.launch, batch, parameters: parameters, watch: watch, step: step, call: call), sync: true)
             var found: [String: ECSTask] = [:]
             if !arns.isEmpty {
                 let answer = try await TaskDescriber.describe([old.cluster: arns], backend: session.backend())
@@ -237,7 +239,7 @@ public struct Launcher {
                 let t = TrackedTask(cluster: old.cluster, task: found[arn] ?? ECSTask(taskArn: arn), watch: watch, definition: definition)
                 batchKeys.append(session.registry.add(t))
             }
-            var e = Self.entry(.launched, batch, watch: watch, step: step, call: call)
+            var e = Self.entry(.launched, batch, parameters: parameters, watch: watch, step: step, call: call)
             e.tasks = arns
             journal?.append(e, sync: true)
             session.registry.announceLaunch(batchKeys)
@@ -248,12 +250,12 @@ public struct Launcher {
 
     /// Says in progress and in the journal that a batch waits for room in the cluster.
     private func waitForCapacity(_ batch: RunTaskRequest, attempt: Int, why: String, backoff: Duration,
-                                 journal: RunJournal?, watch: String?) {
+                                 journal: RunJournal?, parameters: String?, watch: String?) {
         let wait = Self.delay(backoff, attempt: attempt)
         let why = why.hasSuffix(".") ? String(why.dropLast()) : why
         session.progress.observe(.warning("cluster \(batch.cluster ?? "default") has no room: \(why); "
             + "\(batch.count ?? 0) task(s) go again in \(DebugLog.seconds(wait)), until the launch timeout"))
-        var e = Self.entry(.capacityWait, batch, watch: watch)
+        var e = Self.entry(.capacityWait, batch, parameters: parameters, watch: watch)
         e.reason = why
         journal?.append(e)
     }
@@ -315,22 +317,4 @@ public struct Launcher {
         return e.kind != .connect
     }
 
-    /// What a user needs to find tasks that may have started unseen: their client tokens
-    /// (ECS answers a repeated RunTask with the tasks the token started, for 24 hours).
-    static func unseen(_ batches: [RunTaskRequest]) -> String {
-        let count = batches.reduce(0) { $0 + ($1.count ?? 0) }
-        let tokens = batches.compactMap(\.clientToken).joined(separator: ", ")
-        return "(the RunTask request may have reached ECS: up to \(count) more task(s) may have started unseen; "
-            + "RunTask with the same parameters and clientToken \(tokens) returns them within 24 hours)"
-    }
-
-    /// A later batch failed after earlier ones started tasks: the error carries them, so
-    /// a script can stop or wait for what is already running.
-    static func partial(_ error: any Error, started keys: [String], asked: Int, session: ECSSession) -> any Error {
-        guard var e = ScriptErrors.convert(error, builtin: "run") as? ScriptError else { return error }
-        let running = keys.compactMap { session.registry[$0] }.filter { $0.failure == nil }
-        e.message += " (after \(running.count) of \(asked) tasks had started: they are in the error's .tasks and in tasks())"
-        e.details["tasks"] = .list(running.map(TaskRecord.make))
-        return e
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 
 /// Which containers' logs a wait shows.
 public enum LogSelection: Sendable, Equatable {
@@ -9,17 +8,6 @@ public enum LogSelection: Sendable, Equatable {
     case container(String)
     /// Every container with an awslogs stream.
     case all
-
-    /// `logs:` of run() and wait(): true, false or "all".
-    static func parse(_ v: Value, builtin: String) throws -> LogSelection? {
-        switch v {
-        case .nil, .bool(false): return nil
-        case .bool(true): return .watched
-        case .string("all"): return .all
-        case .string(let s): throw ScriptErrors.value(builtin, "'logs' must be true, false or \"all\", got \"\(s)\"")
-        default: throw ScriptErrors.type(builtin, "logs", "a Bool or \"all\"", v)
-        }
-    }
 }
 
 /// Follows the awslogs streams of some tasks while they are waited on and reports new

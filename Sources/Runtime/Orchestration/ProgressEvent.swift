@@ -85,16 +85,20 @@ public protocol ProgressObserver: Sendable {
 }
 
 /// The observer of a session nobody draws progress for: log lines go to the output as
-/// text, warnings too; the rest is silent.
+/// text, warnings to `warning` (the output unless given); the rest is silent.
 public struct LogLinePrinter: ProgressObserver {
     let output: @Sendable (String) -> Void
+    let warning: @Sendable (String) -> Void
 
-    public init(output: @escaping @Sendable (String) -> Void) { self.output = output }
+    public init(output: @escaping @Sendable (String) -> Void, warning: (@Sendable (String) -> Void)? = nil) {
+        self.output = output
+        self.warning = warning ?? output
+    }
 
     public func observe(_ event: ProgressEvent) {
         switch event {
         case .log(let line): output(line.text + "\n")
-        case .warning(let text): output("ecsh: warning: \(text)\n")
+        case .warning(let text): warning("ecsh: warning: \(text)\n")
         default: break
         }
     }

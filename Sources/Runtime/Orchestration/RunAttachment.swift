@@ -30,7 +30,7 @@ public enum RunAttachment {
     public static func follow(_ keys: [String], logs: LogSelection?, session: ECSSession) async throws -> Int32 {
         let pending = keys.filter { !(session.registry[$0]?.isFinal ?? true) }
         if !pending.isEmpty {
-            try await Waiting.wait(pending, until: .stopped, timeout: nil, logs: logs, session: session, builtin: "attach")
+            try await Waiting.wait(pending, until: .stopped, timeout: nil, logs: logs, session: session)
         }
         return RunPlan.Outcome(tasks: keys.compactMap { session.registry[$0] }, timeout: nil).exitStatus
     }

@@ -66,19 +66,35 @@ public final class RunJournal: Sendable {
     /// SHA-256 of the bytes, in hex: scripts and RunTask parameters are journaled by digest,
     /// never by content (parameters carry environment values).
     public static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: bytes))
     }
 
-    /// The digest of a RunTask request without its client token, its task definition named
-    /// by family: equal parameters, equal digest.
-    static func digest(_ request: RunTaskRequest) -> String {
+    /// The digest of a launch's RunTask parameters without count and client token, its task
+    /// definition named by family: equal parameters, equal digest. Made once per launch;
+    /// each batch's digest adds its count (``digest(parameters:count:)``).
+    static func digest(parameters request: RunTaskRequest) -> String {
         var r = request
         r.clientToken = nil
+        r.count = nil
         r.taskDefinition = family(r.taskDefinition)
+        WireJSON.encodings?.count()
         let e = JSONEncoder()
         e.outputFormatting = .sortedKeys
         return digest(Array((try? e.encode(r)) ?? Data()))
     }
+
+    /// The digest of one batch: its launch's parameters and its count.
+    static func digest(parameters: String, count: Int?) -> String {
+        digest(Array("\(parameters) count \(count ?? 1)".utf8))
+    }
+}
+
+/// Lower-case hex; `String(format:)` costs a locale lookup per byte at every start.
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+    return String(decoding: out, as: UTF8.self)
 }
 
 /// `arn:...:task-definition/app:12` and `app:12` as `app`.

@@ -1,5 +1,4 @@
 import Foundation
-import Lang
 import OrderedCollections
 
 /// One run of a task definition: the RunTask parameters by their API names, how many
@@ -12,7 +11,7 @@ public struct RunPlan: Sendable {
     /// RunTask parameters by API name, as the caller gave them (`count` and
     /// `taskDefinition` are not among them). A key given as `nil` removes a default of
     /// the config's service definition without setting anything.
-    public var parameters: OrderedDictionary<String, Value>
+    public var parameters: OrderedDictionary<String, JSONValue>
     public var count: Int
     public var wait: Bool
     /// What `wait` waits for.
@@ -23,17 +22,14 @@ public struct RunPlan: Sendable {
     public var logs: LogSelection?
     /// The container whose exit code is the task's; nil: the first essential one.
     public var watch: String?
-    /// The name in messages, as in `run(): ...`.
-    public var builtin: String
     /// Ctrl-C stops these tasks (`run(..., stopOnInterrupt: true)`), as `--stop-on-interrupt` does for all.
     public var stopOnInterrupt = false
     /// How long tasks that find no room in the cluster are tried again (`launchTimeout:`,
     /// `--launch-timeout`); zero reports them at once.
     public var launchTimeout: Duration = Launcher.defaultLaunchTimeout
 
-    public init(parameters: OrderedDictionary<String, Value> = [:], count: Int = 1, wait: Bool = false,
-                until: WaitGoal = .stopped, timeout: Duration? = nil, logs: LogSelection? = nil, watch: String? = nil,
-                builtin: String = "run") {
+    public init(parameters: OrderedDictionary<String, JSONValue> = [:], count: Int = 1, wait: Bool = false,
+                until: WaitGoal = .stopped, timeout: Duration? = nil, logs: LogSelection? = nil, watch: String? = nil) {
         self.parameters = parameters
         self.count = count
         self.wait = wait
@@ -41,15 +37,14 @@ public struct RunPlan: Sendable {
         self.timeout = timeout
         self.logs = logs
         self.watch = watch
-        self.builtin = builtin
     }
 
     /// What a plan came to: the tasks in launch order (those RunTask could not place
     /// included), as last seen.
     public struct Outcome: Sendable {
         public var tasks: [TrackedTask]
-        /// Set when the wait timed out (code `WaitTimeout`); the tasks go on running.
-        public var timeout: ScriptError?
+        /// Set when the wait timed out; the tasks go on running.
+        public var timeout: WaitTimedOut?
 
         /// The exit status of `ecsh run`: 1 when a task failed to start or the wait timed
         /// out; else the first non-zero exit code of a watched container (1 when a
@@ -67,7 +62,7 @@ public struct RunPlan: Sendable {
     /// Checks the plan against a task definition and launches it; waits when `wait` is
     /// set. `launched` sees the tasks right after RunTask, before any wait.
     ///
-    /// Throws `TaskFailedToStart` when no task started, and every check of
+    /// Throws ``NoTaskStarted`` when no task started, and every check of
     /// ``request(definition:session:)`` before anything is sent. A timeout does not throw:
     /// it is in the outcome, with the tasks as they were.
     public func execute(definition: TaskDefinitionDescription, session: ECSSession,
@@ -80,16 +75,15 @@ public struct RunPlan: Sendable {
             let reasons = keys.compactMap { session.registry[$0]?.failure }
                 .map { [$0.reason, $0.detail].compactMap { $0 }.joined(separator: ": ") }
             let unique = Array(OrderedSet(reasons))
-            throw ScriptError("\(builtin)(): no task started: \(unique.joined(separator: "; "))", code: "TaskFailedToStart",
-                              details: ["reasons": .list(unique.map(Value.string))])
+            throw NoTaskStarted(reasons: unique)
         }
         launched(keys.compactMap { session.registry[$0] })
-        var timedOut: ScriptError?
+        var timedOut: WaitTimedOut?
         if wait {
             do {
                 try await Waiting.wait(keys, until: until, timeout: timeout ?? session.defaults.timeout, logs: logs,
-                                       session: session, builtin: builtin)
-            } catch let e as ScriptError where e.code == "WaitTimeout" {
+                                       session: session)
+            } catch let e as WaitTimedOut {
                 timedOut = e
             }
         }
@@ -113,45 +107,45 @@ public struct RunPlan: Sendable {
     public func request(definition: TaskDefinitionDescription, defaults: RunDefaults, cluster defaultCluster: String?,
                         unknown: Set<String> = []) throws -> (RunTaskRequest, String?) {
         func given(_ k: String) -> Bool { parameters[k] != nil || unknown.contains(k) }
-        if !unknown.contains("count"), count < 1 { throw ScriptErrors.value(builtin, "'count' must be at least 1, got \(count)") }
-        var fields = OrderedDictionary<String, Value>()
+        if !unknown.contains("count"), count < 1 { throw RequestError.value("'count' must be at least 1, got \(count)") }
+        var fields = OrderedDictionary<String, JSONValue>()
         for (k, v) in defaults.parameters where !given(k) {
             // A service's propagateTags: SERVICE has no meaning for RunTask, which rejects it.
             if k == "propagateTags", case .string("SERVICE") = v { continue }
             fields[k] = v
         }
         for (k, v) in parameters where k != "count" && k != "taskDefinition" && !unknown.contains(k) {
-            if case .nil = v { continue }
+            if v.isNull { continue }
             fields[k] = v
         }
-        if case .map(let tags)? = fields["tags"] { fields["tags"] = try tagList(tags.entries) }
+        if case .object(let tags)? = fields["tags"] { fields["tags"] = try tagList(tags) }
         if let tags = fields["tags"] { try checkTags(tags) }
         func present(_ k: String) -> Bool { fields[k] != nil || unknown.contains(k) }
         if present("launchType"), present("capacityProviderStrategy") {
             if given("launchType") && given("capacityProviderStrategy") {
-                throw ScriptErrors.value(builtin, "'launchType' and 'capacityProviderStrategy' exclude each other: give one")
+                throw RequestError.value("'launchType' and 'capacityProviderStrategy' exclude each other: give one")
             }
             // One was given here and the other is a config default: the explicit one wins.
             fields.removeValue(forKey: given("launchType") ? "capacityProviderStrategy" : "launchType")
         }
         let cluster: String?
         switch unknown.contains("cluster") ? nil : parameters["cluster"] {
-        case nil, .nil?: cluster = nil
+        case nil, .null?: cluster = nil
         case .string(let s)?: cluster = s
-        case let v?: throw ScriptErrors.type(builtin, "cluster", "a String", v)
+        case let v?: throw RequestError.type("cluster", "a String", v)
         }
         fields["cluster"] = .string(cluster ?? defaultCluster ?? defaults.cluster ?? "default")
         fields["taskDefinition"] = .string(definition.taskDefinitionArn ?? definition.family ?? "")
         // An empty argument label: paths in messages start with the parameter's own name.
-        var request = try ShapeDecoding.decode(RunTaskRequest.self, .map(fields), argument: "", builtin: builtin)
+        var request = try ShapeDecoding.decode(RunTaskRequest.self, .object(fields), argument: "")
         request.count = nil
 
         if let p = request.propagateTags, !["TASK_DEFINITION", "NONE"].contains(p) {
-            throw ScriptErrors.value(builtin, "'propagateTags' must be TASK_DEFINITION or NONE for RunTask, got '\(p)'")
+            throw RequestError.value("'propagateTags' must be TASK_DEFINITION or NONE for RunTask, got '\(p)'")
         }
-        if request.launchType == ManagedInstances.launchType { throw ScriptErrors.value(builtin, ManagedInstances.refusal(commandLine: false)) }
+        if request.launchType == ManagedInstances.launchType { throw RequestError.value(ManagedInstances.refusal(commandLine: false)) }
         if let launchType = request.launchType, !["EC2", "FARGATE", "EXTERNAL"].contains(launchType) {
-            throw ScriptErrors.value(builtin, "'launchType' must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
+            throw RequestError.value("'launchType' must be EC2, FARGATE or EXTERNAL, got '\(launchType)'")
         }
         let fargate = request.launchType == "FARGATE"
             || (request.launchType == nil && request.capacityProviderStrategy == nil
@@ -160,67 +154,67 @@ public struct RunPlan: Sendable {
         let awsvpc = definition.networkMode == "awsvpc" || fargate
         if awsvpc, !unknown.contains("networkConfiguration"), request.networkConfiguration?.awsvpcConfiguration == nil {
             let why = fargate ? "FARGATE tasks" : "task definition \(definition.family ?? "") uses networkMode awsvpc and"
-            throw ScriptErrors.value(builtin, "\(why) need networkConfiguration: pass \(NetworkHint.script) or set it in the service definition of ecspresso.yml")
+            throw RequestError.value("\(why) need networkConfiguration: pass \(NetworkHint.script) or set it in the service definition of ecspresso.yml")
         }
-        if let overrides = request.overrides {
-            try OverridesBuiltin.checkSize(overrides, builtin: builtin)
+        if let overrides = request.overrides, let given = fields["overrides"] {
+            try Self.checkSize(overrides: given)
             let names = definition.containerNames
             for (i, c) in (overrides.containerOverrides ?? []).enumerated() {
-                guard let name = c.name else { throw ScriptErrors.value(builtin, "overrides.containerOverrides[\(i)] needs a name") }
+                guard let name = c.name else { throw RequestError.value("overrides.containerOverrides[\(i)] needs a name") }
                 if !names.isEmpty, !names.contains(name) {
-                    throw ScriptErrors.value(builtin, "overrides name container '\(name)', which task definition \(definition.family ?? "?") does not have (it has \(names.joined(separator: ", ")))")
+                    throw RequestError.value("overrides name container '\(name)', which task definition \(definition.family ?? "?") does not have (it has \(names.joined(separator: ", ")))")
                 }
             }
         }
         let watch = self.watch ?? definition.watchedContainer
         if let watch = self.watch, !unknown.contains("watch"), !definition.containerNames.isEmpty, !definition.containerNames.contains(watch) {
-            throw ScriptErrors.value(builtin, "watch: '\(watch)' is not a container of \(definition.family ?? "the task definition") (it has \(definition.containerNames.joined(separator: ", ")))")
+            throw RequestError.value("watch: '\(watch)' is not a container of \(definition.family ?? "the task definition") (it has \(definition.containerNames.joined(separator: ", ")))")
         }
         if let token = request.clientToken {
             if !unknown.contains("count"), count > Launcher.batchSize {
-                throw ScriptErrors.value(builtin, "'clientToken' works for count up to \(Launcher.batchSize): each RunTask call of 10 needs its own token, and ecsh makes them")
+                throw RequestError.value("'clientToken' works for count up to \(Launcher.batchSize): each RunTask call of 10 needs its own token, and ecsh makes them")
             }
             let ok = !token.isEmpty && token.count <= 64 && token.unicodeScalars.allSatisfy { (33...126).contains($0.value) }
-            if !ok { throw ScriptErrors.value(builtin, "'clientToken' must be 1 to 64 printable ASCII characters without spaces") }
+            if !ok { throw RequestError.value("'clientToken' must be 1 to 64 printable ASCII characters without spaces") }
         }
         return (request, watch)
     }
 
     /// `tags: {team: "db"}` as RunTask's `[{key, value}]`.
-    func tagList(_ m: OrderedDictionary<String, Value>) throws -> Value {
-        .list(try m.map { k, v in
-            guard case .string = v else { throw ScriptErrors.type(builtin, "tags.\(k)", "a String", v) }
-            return .map(["key": .string(k), "value": v])
+    func tagList(_ m: OrderedDictionary<String, JSONValue>) throws -> JSONValue {
+        .array(try m.map { k, v in
+            guard case .string = v else { throw RequestError.type("tags.\(k)", "a String", v) }
+            return .object(["key": .string(k), "value": v])
         })
     }
 
-    func checkTags(_ tags: Value) throws {
-        guard case .list(let list) = tags else { throw ScriptErrors.type(builtin, "tags", "a Map of Strings or a List of {key, value}", tags) }
-        if list.count > 50 { throw ScriptErrors.value(builtin, "at most 50 tags, got \(list.count)") }
+    func checkTags(_ tags: JSONValue) throws {
+        guard case .array(let list) = tags else { throw RequestError.type("tags", "a Map of Strings or a List of {key, value}", tags) }
+        if list.count > 50 { throw RequestError.value("at most 50 tags, got \(list.count)") }
         for (i, t) in list.enumerated() {
-            guard case .map(let m) = t, case .string(let key)? = m.entries["key"] else {
-                throw ScriptErrors.value(builtin, "tags[\(i)] must be a Map with a String 'key' and 'value'")
+            guard case .object(let m) = t, case .string(let key)? = m["key"] else {
+                throw RequestError.value("tags[\(i)] must be a Map with a String 'key' and 'value'")
             }
-            if key.isEmpty || key.count > 128 { throw ScriptErrors.value(builtin, "tag key '\(key)' must be 1 to 128 characters") }
-            if key.lowercased().hasPrefix("aws:") { throw ScriptErrors.value(builtin, "tag key '\(key)': the aws: prefix is reserved") }
-            switch m.entries["value"] {
-            case .string(let v)?: if v.count > 256 { throw ScriptErrors.value(builtin, "tag '\(key)': the value is longer than 256 characters") }
-            case nil, .nil?: break
-            case let v?: throw ScriptErrors.type(builtin, "tags[\(i)].value", "a String", v)
+            if key.isEmpty || key.count > 128 { throw RequestError.value("tag key '\(key)' must be 1 to 128 characters") }
+            if key.lowercased().hasPrefix("aws:") { throw RequestError.value("tag key '\(key)': the aws: prefix is reserved") }
+            switch m["value"] {
+            case .string(let v)?: if v.count > 256 { throw RequestError.value("tag '\(key)': the value is longer than 256 characters") }
+            case nil, .null?: break
+            case let v?: throw RequestError.type("tags[\(i)].value", "a String", v)
             }
         }
     }
 
-    /// `launchTimeout:` as a Duration or seconds, zero allowed; nil (not given): the default.
-    public static func launchTimeout(_ v: Value, builtin: String) throws -> Duration {
-        switch v {
-        case .nil: return Launcher.defaultLaunchTimeout
-        case .duration(let ns) where ns >= 0: return min(.nanoseconds(ns), Timeouts.maximum)
-        case .int(let s) where s >= 0: return .seconds(min(s, 30 * 24 * 3600))
-        case .duration, .int: throw ScriptErrors.value(builtin, "'launchTimeout' must not be negative")
-        default: throw ScriptErrors.type(builtin, "launchTimeout", "a Duration such as 10m", v)
+    /// RunTask's limit on `overrides`, over the JSON text it would send of them.
+    static func checkSize(overrides: JSONValue) throws {
+        let size = overrides.wireLength
+        if size > TaskOverride.maxCharacters {
+            throw RequestError.value("overrides are \(size) characters as JSON; RunTask accepts at most \(TaskOverride.maxCharacters)")
         }
     }
+
+    /// Longer than any task can run (ECS stops tasks after 14 days at most on Fargate).
+    public static let maximumTimeout: Duration = .seconds(30 * 24 * 3600)
 
     /// `--launch-timeout` as the command line takes it: `0`/`0s` or a timeout.
     public static func parseLaunchTimeout(_ text: String) -> Duration? {
@@ -238,7 +232,7 @@ public struct RunPlan: Sendable {
         } else {
             d = GoDuration.parse(text)
         }
-        guard let d, d > .zero, d <= Timeouts.maximum else { return nil }
+        guard let d, d > .zero, d <= maximumTimeout else { return nil }
         return d
     }
 }

@@ -35,12 +35,19 @@ public struct RunStore: Sendable {
     /// runs started in the same second differ. Letters, digits and hyphens only, as ECS's
     /// `startedBy` allows.
     static func newID(now: Date = Date()) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
-        let random = (0..<3).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        return f.string(from: now) + "-" + random
+        // gmtime_r, not a DateFormatter: this runs at every script's start, and ICU's
+        // formatter costs more than the rest of a one-line script.
+        var seconds = time_t(now.timeIntervalSince1970)
+        var utc = tm()
+        gmtime_r(&seconds, &utc)
+        func pad(_ n: Int32, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        let stamp = pad(utc.tm_year + 1900, 4) + pad(utc.tm_mon + 1, 2) + pad(utc.tm_mday, 2) + "-"
+            + pad(utc.tm_hour, 2) + pad(utc.tm_min, 2) + pad(utc.tm_sec, 2)
+        let random = hex((0..<3).map { _ in UInt8.random(in: 0...255) })
+        return stamp + "-" + random
     }
 
     /// Creates the directory (private to the user) and prunes old journals.

@@ -1,10 +1,10 @@
 import Foundation
-import Lang
 
 /// Waits on the session's poller, with a timeout and, if asked, the tasks' logs streamed.
 enum Waiting {
+    /// Throws ``WaitTimedOut`` when the timeout passes first.
     static func wait(_ keys: [String], until goal: WaitGoal, timeout: Duration?, logs: LogSelection?,
-                     session: ECSSession, builtin: String) async throws {
+                     session: ECSSession) async throws {
         let progress = WaitProgress(id: session.nextWaitID(), keys: keys, goal: goal, timeout: timeout,
                                     started: .now, registry: session.registry, followsLogs: logs != nil)
         session.progress.observe(.waitStarted(progress))
@@ -26,7 +26,7 @@ enum Waiting {
                     group.cancelAll()
                     // A task may have stopped since the last round: look once more before saying it did not.
                     if !finished, try await !lastLook(keys, goal: goal, session: session) {
-                        throw timedOut(keys, goal: goal, after: timeout, session: session, builtin: builtin)
+                        throw timedOut(keys, goal: goal, after: timeout, session: session)
                     }
                 }
             } else {
@@ -38,7 +38,7 @@ enum Waiting {
             // Lines already written are still worth showing, unless the user asked to stop.
             if !(error is CancellationError) { await tailer?.drain() }
             let end: WaitEnd = if error is CancellationError { .interrupted }
-                else if (error as? ScriptError)?.code == "WaitTimeout" { .timedOut } else { .failed }
+                else if error is WaitTimedOut { .timedOut } else { .failed }
             session.progress.observe(.waitEnded(progress, end))
             throw error
         }
@@ -58,11 +58,8 @@ enum Waiting {
         return keys.allSatisfy { key in session.registry[key].map(goal.isReached) ?? true }
     }
 
-    static func timedOut(_ keys: [String], goal: WaitGoal, after: Duration, session: ECSSession, builtin: String) -> ScriptError {
+    static func timedOut(_ keys: [String], goal: WaitGoal, after: Duration, session: ECSSession) -> WaitTimedOut {
         let pending = keys.compactMap { session.registry[$0] }.filter { !goal.isReached($0) }
-        let names = pending.prefix(10).map { "\($0.task.id ?? "?") (\($0.task.lastStatus ?? "?"))" }
-        let more = pending.count > 10 ? " and \(pending.count - 10) more" : ""
-        return ScriptError("\(builtin)(): timed out after \(Timeouts.text(after)): \(pending.count) of \(keys.count) task(s) not \(goal.rawValue): \(names.joined(separator: ", "))\(more)",
-                           code: "WaitTimeout", details: ["tasks": .list(pending.map(TaskRecord.make))])
+        return WaitTimedOut(timeout: after, goal: goal, total: keys.count, pending: pending)
     }
 }

@@ -236,6 +236,7 @@ public final class ConfigPlugins: Sendable {
             if index != nil {
                 throw TemplateFunctionError("failed to lookup ssm parameter: the second argument is supported only for StringList type, but the parameter \(p.name) is of type \(p.type)")
             }
+            if p.type == "SecureString" { SecretValues.add(p.value) }
             return p.value
         default:
             throw TemplateFunctionError("failed to lookup ssm parameter: received unexpected parameter type: \(p.type)")

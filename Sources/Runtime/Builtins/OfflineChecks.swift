@@ -78,7 +78,7 @@ public enum OfflineChecks {
         for (k, v) in arguments where ECSBuiltins.runTaskParameters.contains(k) && k != "count" {
             parameters[k] = v
         }
-        var plan = RunPlan(parameters: parameters, builtin: builtin)
+        var plan = RunPlan(parameters: try JSONValue.arguments(parameters, builtin: builtin))
         if !unknown.contains("count") {
             switch arguments["count"] {
             case nil, .nil?: break
@@ -93,8 +93,12 @@ public enum OfflineChecks {
             case let v?: throw ScriptErrors.type(builtin, "watch", "a String", v)
             }
         }
-        _ = try plan.request(definition: definition, defaults: defaults, cluster: cluster,
-                             unknown: unknown.intersection(ECSBuiltins.runTaskParameters + ["count", "watch"]))
+        do {
+            _ = try plan.request(definition: definition, defaults: defaults, cluster: cluster,
+                                 unknown: unknown.intersection(ECSBuiltins.runTaskParameters + ["count", "watch"]))
+        } catch {
+            throw ScriptErrors.convert(error, builtin: builtin)
+        }
     }
 }
 

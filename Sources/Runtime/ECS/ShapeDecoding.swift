@@ -2,79 +2,68 @@ import Foundation
 import Lang
 import OrderedCollections
 
-/// Turns script values into the API's Codable shapes, with errors that name the argument
-/// and the path inside it. JSONDecoder ignores unknown keys; a typo such as
-/// `awsvpcConfig` must not be dropped silently, so those are checked first.
+/// Turns request parameters into the API's Codable shapes, with errors that name the
+/// argument and the path inside it. A decoder ignores unknown keys; a typo such as
+/// `awsvpcConfig` must not be dropped silently, so the keys the shape did not ask for are
+/// refused. Nothing is encoded: the one encoding of a request is the one that sends it.
 enum ShapeDecoding {
-    static func decode<T: Codable>(_ type: T.Type, _ value: Value, argument: String, builtin: String) throws -> T {
-        let text: String
-        do {
-            text = try JSON.encode(value)
-        } catch {
-            throw ScriptError("\(builtin)(): '\(argument)' cannot be sent to ECS: \(error)", code: "TypeError")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+    static func decode<T: Decodable>(_ type: T.Type, _ value: JSONValue, argument: String) throws -> T {
         let result: T
+        let asked: ShapeDecoder.Asked
         do {
-            result = try decoder.decode(T.self, from: Data(text.utf8))
+            (result, asked) = try ShapeDecoder.decode(T.self, from: value)
         } catch let error as DecodingError {
             // `{subnet: [...]}` lacks the required `subnets`: the typo is the better message.
             if case .keyNotFound(let key, let ctx) = error, let typo = misspelling(of: key.stringValue, at: ctx.codingPath, in: value) {
                 let path = render(ctx.codingPath, argument: argument)
-                throw ScriptError("\(builtin)(): unknown field '\(typo)'" + (path.isEmpty ? "" : " in \(path)") + " (did you mean '\(key.stringValue)'?)",
-                                  code: "ValueError")
+                throw RequestError.value("unknown field '\(typo)'" + (path.isEmpty ? "" : " in \(path)") + " (did you mean '\(key.stringValue)'?)")
             }
-            throw ScriptError("\(builtin)(): \(describe(error, argument: argument))", code: "TypeError")
+            throw RequestError(.type, describe(error, argument: argument))
         }
-        // What the shape knows, re-encoded, shows which of the user's keys it dropped.
-        let known = try JSON.decode(String(decoding: try WireJSON.encode(result), as: UTF8.self))
-        try checkKeys(value, known: known, path: argument, builtin: builtin)
+        try checkKeys(value, asked: asked, at: "", path: argument)
         return result
     }
 
-    /// A key of the map at `path` in `value` that looks like a misspelt `missing`.
-    private static func misspelling(of missing: String, at path: [any CodingKey], in value: Value) -> String? {
+    /// A key of the object at `path` in `value` that looks like a misspelt `missing`.
+    private static func misspelling(of missing: String, at path: [any CodingKey], in value: JSONValue) -> String? {
         var v = value
         for k in path {
             switch (v, k.intValue) {
-            case (.list(let items), let i?) where items.indices.contains(i): v = items[i]
-            case (.map(let m), nil): guard let next = m.entries[k.stringValue] else { return nil }; v = next
+            case (.array(let items), let i?) where items.indices.contains(i): v = items[i]
+            case (.object(let m), nil): guard let next = m[k.stringValue] else { return nil }; v = next
             default: return nil
             }
         }
-        guard case .map(let m) = v else { return nil }
-        return m.entries.keys.first { $0 != missing && suggestion(for: $0, among: [missing]) == missing }
+        guard case .object(let m) = v else { return nil }
+        return m.keys.first { $0 != missing && suggestion(for: $0, among: [missing]) == missing }
     }
 
-    private static func checkKeys(_ given: Value, known: Value, path: String, builtin: String) throws {
-        switch (given, known) {
-        case let (.map(g), .map(k)):
-            for (key, v) in g.entries {
-                if case .nil = v { continue }
-                guard let kv = k.entries[key] else {
-                    var message = "\(builtin)(): unknown field '\(key)'" + (path.isEmpty ? "" : " in \(path)")
-                    let candidates = allowedKeys(path: path, known: k)
+    /// Every non-null key given must be one its shape asked for. `at` is the place as
+    /// ``ShapeDecoder/pathKey(_:)`` writes it, `path` as messages do.
+    private static func checkKeys(_ given: JSONValue, asked: ShapeDecoder.Asked, at place: String, path: String) throws {
+        switch given {
+        case .object(let members):
+            let known = asked.keys[place] ?? []
+            for (key, v) in members where !v.isNull {
+                guard known.contains(key) else {
+                    var message = "unknown field '\(key)'" + (path.isEmpty ? "" : " in \(path)")
+                    // The keys the shape kept: the ones given that it knows.
+                    let candidates = members.keys.filter { known.contains($0) && members[$0]?.isNull == false }.sorted() + commonFields
                     // A shortened name is far from the long one by edit distance: check prefixes too.
                     let hint = suggestion(for: key, among: candidates)
                         ?? candidates.first { key.count >= 5 && $0.lowercased().hasPrefix(key.lowercased()) }
                     if let hint { message += " (did you mean '\(hint)'?)" }
-                    throw ScriptError(message, code: "ValueError")
+                    throw RequestError.value(message)
                 }
-                try checkKeys(v, known: kv, path: path.isEmpty ? key : "\(path).\(key)", builtin: builtin)
+                try checkKeys(v, asked: asked, at: "\(place).\(key)", path: path.isEmpty ? key : "\(path).\(key)")
             }
-        case let (.list(g), .list(k)):
-            for (i, (gv, kv)) in zip(g, k).enumerated() {
-                try checkKeys(gv, known: kv, path: "\(path)[\(i)]", builtin: builtin)
+        case .array(let items):
+            for (i, item) in items.enumerated() {
+                try checkKeys(item, asked: asked, at: "\(place)[\(i)]", path: "\(path)[\(i)]")
             }
         default:
             break
         }
-    }
-
-    /// The known keys present in this object; a suggestion among them is the best we have.
-    private static func allowedKeys(path: String, known: MapStorage) -> [String] {
-        Array(known.entries.keys) + commonFields
     }
 
     /// Field names across the request shapes, so a misspelt one that was left out of
@@ -119,10 +108,5 @@ enum ShapeDecoding {
             if name.hasPrefix("Dictionary") { return "a Map" }
             return "a Map (\(name))"
         }
-    }
-
-    /// A Codable shape as a script value.
-    static func value<T: Encodable>(_ shape: T) throws -> Value {
-        try JSON.decode(String(decoding: try WireJSON.encode(shape), as: UTF8.self))
     }
 }
