@@ -69,6 +69,10 @@ public final class Interpreter {
         madeLoader?.clearValues()
     }
 
+    /// Stops the script this interpreter runs, from any thread (Ctrl-C requests the
+    /// cancellation of the interpreter running in the foreground).
+    public var cancellation: Cancellation { machine.cancellation }
+
     /// Where `print` writes.
     public var output: any OutputSink {
         get { machine.output }
@@ -160,6 +164,10 @@ public final class Interpreter {
         defer { if repl { keepDeclaringEntries() } }
         // Cleared first, so a Ctrl-C while the entry is being compiled still counts.
         Interrupt.clear()
+        machine.cancellation.clear()
+        let token = UInt(bitPattern: Unmanaged.passUnretained(machine.cancellation).toOpaque())
+        let outer = Interrupt.foreground.exchange(token, ordering: .acquiringAndReleasing)
+        defer { Interrupt.foreground.store(outer, ordering: .releasing) }
         machine.resetSteps()
         machine.measureNativeStack()
         let parsed = Parser.parse(file)

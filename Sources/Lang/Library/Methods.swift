@@ -17,6 +17,14 @@ final class MethodCallNode: ExprNode {
         var values: [Value] = []
         values.reserveCapacity(args.count)
         for a in args { values.append(try a.eval(f, m)) }
+        return try m.callMethod(recv, name, values, labels: labels, at: range)
+    }
+}
+
+extension Machine {
+    /// `recv.name(values)` once the receiver and arguments are evaluated.
+    func callMethod(_ recv: Value, _ name: String, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
+        let m = self
         // A function stored under this name in a Map or Record (a module's function, say).
         switch recv {
         case .map(let ms) where !Methods.mapMethods.contains(name):
@@ -32,9 +40,7 @@ final class MethodCallNode: ExprNode {
         }
         return try Methods.call(recv, name, values, labels: labels, m, range)
     }
-}
 
-extension Machine {
     func callFunctionValue(_ fn: Value, _ values: [Value], labels: [String?]?, name: String, at range: SourceRange) throws(Unwind) -> Value {
         switch fn {
         case .function(let clo): return try callClosure(clo, values, labels: labels, at: range)

@@ -68,22 +68,12 @@ enum StandardLibrary {
                 }
                 return .string(v)
             }.returning(.string),
-            Builtin("sleep", [.init("duration", type: .duration)], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a, ctx in
-                ctx.output.flush()
+            Builtin("sleep", [.init("duration", type: .duration)], doc: "Waits for a Duration such as 500ms or 2s. Ctrl-C interrupts it.") { a in
                 guard case .duration(let ns) = a[0] else {
                     throw ScriptError("sleep() needs a Duration such as 500ms or 2s, got \(a[0].typeName)", code: "TypeError")
                 }
-                let end = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, ns))
-                // Inside parallel(), the other calls run meanwhile.
-                let m = ctx.machine
-                m.parallelLock?.release(m.parallelID)
-                defer { m.parallelLock?.acquire(m.parallelID) }
-                while true {
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    if now >= end { break }
-                    if Interrupt.isRequested { throw UnwindBox(.interrupted) }
-                    usleep(useconds_t(min((end - now) / 1000, 20_000)))
-                }
+                // A wait like any other: inside parallel(), the other calls run meanwhile.
+                try await Task.sleep(nanoseconds: UInt64(max(0, ns)))
                 return .nil
             }.returning(.nil),
             Builtin("now", doc: "Seconds since 1970-01-01 UTC, as a Float.") { _, _ in .float(Date().timeIntervalSince1970) }.returning(.float),

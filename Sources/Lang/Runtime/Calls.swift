@@ -20,6 +20,11 @@ final class FunctionProto {
     let range: SourceRange
     /// Binds calls that name arguments or leave some to their defaults.
     private(set) lazy var signature = Signature(proto: self)
+    /// The body compiled for the VM at the first call; its frame holds the locals
+    /// (`frameSize`) and the VM's temporaries.
+    private(set) lazy var code = Compiler.compile(self)
+    /// `code`'s hot parts, for the VM's calls.
+    private(set) lazy var header = code.header
 
     /// The file the function was written in, kept alive with the function: its errors
     /// point into it after the chunk that defined it is gone (a REPL entry's, say).
@@ -121,8 +126,9 @@ final class CallNode: ExprNode {
         case .function(let clo):
             let p = clo.proto
             if positionalOnly, argc == p.arity, argc <= 3 {
-                let newF = try m.pushCallFrame(p.frameSize, at: range)
-                defer { m.popFrame(newF, p.frameSize) }
+                let size = p.code.frameSize
+                let newF = try m.pushCallFrame(size, at: range)
+                defer { m.popFrame(newF, size) }
                 switch argc {
                 case 1:
                     newF[0] = try a0.eval(f, m)
@@ -172,13 +178,7 @@ extension Machine {
     /// The function's body once its frame is ready: its value, or what `return` gave.
     @inline(__always)
     private func runBody(_ p: FunctionProto, _ newF: Frame) throws(Unwind) -> Value {
-        if p.isArrow { return try p.expressionBody.eval(newF, self) }
-        if try p.body.exec(newF, self) == .returned {
-            let v = returnValue
-            returnValue = .nil
-            return v
-        }
-        return .nil
+        try run(p.code, newF)
     }
 
     /// Binds positional and named argument values to a closure's parameters and runs it.
@@ -189,8 +189,9 @@ extension Machine {
         case .success(let b): binding = b
         case .failure(let problem): throw error(p.signature.message(problem), at: range, code: "TypeError")
         }
-        let newF = try pushCallFrame(p.frameSize, at: range)
-        defer { popFrame(newF, p.frameSize) }
+        let size = p.code.frameSize
+        let newF = try pushCallFrame(size, at: range)
+        defer { popFrame(newF, size) }
         var given = [Bool](repeating: false, count: p.arity)
         for (i, v) in values.enumerated() {
             guard let k = binding[i] else { continue }
@@ -238,6 +239,23 @@ extension Machine {
     /// Binds arguments to a built-in's parameters, checks them against the declared types
     /// and runs its body; host errors become script errors.
     func callBuiltin(_ b: Builtin, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Value {
+        var args = try bindBuiltin(b, values, labels: labels, at: range)
+        do {
+            switch b.body {
+            case .sync(let body):
+                return try body(&args, CallContext(machine: self, range: range))
+            case .async(let body):
+                let frozen = args
+                output.flush()
+                return try runAsync { try await body(frozen) }
+            }
+        } catch {
+            throw hostError(error, b, at: range)
+        }
+    }
+
+    /// A built-in's arguments bound to its parameters and checked against their types.
+    func bindBuiltin(_ b: Builtin, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Arguments {
         let params = b.parameters
         let binding: Signature.Binding
         switch b.binder.bind(count: values.count, labels: labels) {
@@ -273,24 +291,14 @@ extension Machine {
             out.append(p.defaultValue ?? .nil)
             given.append(false)
         }
-        var args = Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
-        do {
-            switch b.body {
-            case .sync(let body):
-                return try body(&args, CallContext(machine: self, range: range))
-            case .async(let body):
-                let frozen = args
-                output.flush()
-                return try runAsync { try await body(frozen) }
-            }
-        } catch let e as UnwindBox {
-            throw e.unwind
-        } catch let e as ScriptError {
-            throw .error(RuntimeError(e.message, code: e.code, at: range, details: e.details))
-        } catch is CancellationError {
-            throw .interrupted
-        } catch {
-            throw .error(RuntimeError("\(b.name)(): \(error)", code: "Error", at: range))
-        }
+        return Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
+    }
+
+    /// What a built-in's thrown error is to the script.
+    func hostError(_ error: any Error, _ b: Builtin, at range: SourceRange) -> Unwind {
+        if let e = error as? UnwindBox { return e.unwind }
+        if let e = error as? ScriptError { return .error(RuntimeError(e.message, code: e.code, at: range, details: e.details)) }
+        if error is CancellationError { return .interrupted }
+        return .error(RuntimeError("\(b.name)(): \(error)", code: "Error", at: range))
     }
 }

@@ -65,14 +65,74 @@ struct RuntimeError {
     }
 }
 
-/// Ctrl-C: the signal handler sets it; loops and calls check it.
+/// Ctrl-C for the process: the signal handler sets it, and it stops the interpreter
+/// running in the foreground (see ``Interpreter``). Each interpreter is stopped through
+/// its own ``Cancellation``; this flag only says the process was asked to stop.
 public enum Interrupt {
     static let flag = Atomic<Bool>(false)
+    /// The cancellation of the interpreter running a script or REPL entry: an unretained
+    /// reference's bit pattern, 0 for none.
+    static let foreground = Atomic<UInt>(0)
 
     /// Asks the running script to stop at its next loop turn or call. Async-signal-safe.
-    public static func request() { flag.store(true, ordering: .relaxed) }
+    public static func request() {
+        flag.store(true, ordering: .relaxed)
+        if let p = UnsafeRawPointer(bitPattern: foreground.load(ordering: .acquiring)) {
+            Unmanaged<Cancellation>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.request() }
+        }
+    }
     public static func clear() { flag.store(false, ordering: .relaxed) }
     public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Stops one interpreter: loops and calls check it, and a wait in an async built-in
+/// wakes at once. A host may request it from any thread, or from a signal handler.
+public final class Cancellation: @unchecked Sendable {
+    private let flag = Atomic<Bool>(false)
+    /// Wakers of the waits in progress: one POSIX semaphore per slot, posted (an
+    /// async-signal-safe call) by `request`. Slots are claimed through `used`.
+    private let wakers: UnsafeMutablePointer<sem_t>
+    private let used = Atomic<UInt64>(0)
+    static let slots = 64
+
+    public init() {
+        wakers = .allocate(capacity: Self.slots)
+        for k in 0..<Self.slots { sem_init(wakers + k, 0, 0) }
+    }
+
+    deinit {
+        for k in 0..<Self.slots { sem_destroy(wakers + k) }
+        wakers.deallocate()
+    }
+
+    /// Asks the interpreter to stop at its next loop turn, call or wait.
+    public func request() {
+        flag.store(true, ordering: .releasing)
+        for k in 0..<Self.slots { sem_post(wakers + k) }
+    }
+
+    public func clear() { flag.store(false, ordering: .relaxed) }
+    public var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+    /// A semaphore that `request` posts, for one wait; nil when every slot is taken.
+    func claimWaker() -> Int? {
+        var current = used.load(ordering: .relaxed)
+        while current != .max {
+            let k = (~current).trailingZeroBitCount
+            let (done, seen) = used.compareExchange(expected: current, desired: current | (1 << k), ordering: .acquiringAndReleasing)
+            if done { return k }
+            current = seen
+        }
+        return nil
+    }
+
+    func releaseWaker(_ k: Int) {
+        // Drain posts left from earlier requests or completions before the slot is reused.
+        while sem_trywait(wakers + k) == 0 {}
+        used.bitwiseAnd(~(UInt64(1) << k), ordering: .acquiringAndReleasing)
+    }
+
+    func waker(_ k: Int) -> UnsafeMutablePointer<sem_t> { wakers + k }
 }
 
 /// Limits that turn runaway scripts into catchable errors instead of crashes.
@@ -112,11 +172,24 @@ final class Machine {
     /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
     /// the value stack, alive after the host let go of them.
     weak var interpreter: Interpreter?
-    /// Inside `parallel()`: the lock this thread holds while it runs script code, and its id.
-    var parallelLock: InterpreterLock?
-    var parallelID = 0
+    /// A fiber of a `parallel()`: the scheduler its waits go to, and its index.
+    var fiber: (FiberScheduler, Int)?
+    /// Set when a fiber parked at an async built-in; the result goes to register `waitingResult`.
+    var suspended = false
+    var waitingResult: Int32?
+    /// The VM runs nested in native calls (a built-in calling back into a script): a fiber
+    /// parks only from its outermost run.
+    var runDepth = 0
+    /// The VM's call stack: one record per script call the VM made without native recursion.
+    var calls = CallStack()
+    /// The `try` bodies the VM is in, innermost last.
+    var handlers: [TryHandler] = []
+    /// Stops this interpreter's script (Ctrl-C, or a host's own reason); shared by the
+    /// machines of its `parallel()` calls.
+    let cancellation: Cancellation
 
-    init(limits: Limits, output: any OutputSink) {
+    init(limits: Limits, output: any OutputSink, cancellation: Cancellation = Cancellation()) {
+        self.cancellation = cancellation
         stackBase = Frame.allocate(capacity: limits.stackSlots)
         stackEnd = stackBase + limits.stackSlots
         sp = stackBase
@@ -137,7 +210,7 @@ final class Machine {
     @inline(__always) func step(at range: SourceRange) throws(Unwind) {
         stepsLeft &-= 1
         if stepsLeft < 0 { throw stepLimitReached(at: range) }
-        if Interrupt.flag.load(ordering: .relaxed) { throw .interrupted }
+        if cancellation.isRequested { throw .interrupted }
     }
 
     /// Gives the next run its full allowance of steps.
@@ -145,7 +218,7 @@ final class Machine {
 
     /// Once the limit is reached every further step fails too, so a `catch` can report
     /// the error but not go on looping.
-    @inline(never) private func stepLimitReached(at range: SourceRange) -> Unwind {
+    @inline(never) func stepLimitReached(at range: SourceRange) -> Unwind {
         stepsLeft = -1
         return error("step limit reached: more than \(maxSteps ?? 0) loop turns and function calls", at: range, code: "StepLimit")
     }
@@ -183,44 +256,63 @@ final class Machine {
         guard depth < maxDepth, f + size <= stackEnd, nativeStackAddress() > nativeStackFloor else {
             throw error("call stack too deep (more than \(depth) nested calls)", at: range, code: "StackOverflow")
         }
-        f.initialize(repeating: .nil, count: size)
+        for k in 0..<size { (f + k).initialize(to: .nil) }
         sp = f + size
         depth += 1
         return f
     }
 
     @inline(__always) func popFrame(_ f: Frame, _ size: Int) {
-        f.deinitialize(count: size)
+        // Slot by slot: only values that hold a reference need their destructor (the
+        // runtime's array destroy is a call per frame, whatever its values).
+        for k in 0..<size where !f[k].isTrivial { (f + k).deinitialize(count: 1) }
         sp = f
         depth -= 1
     }
 
-    /// Runs a host's async built-in to completion while this thread waits; Ctrl-C cancels it.
+    /// Runs a host's async built-in to completion while this thread waits; the wait ends
+    /// when the built-in finishes or the interpreter is cancelled (which cancels it).
     func runAsync(_ body: @escaping @Sendable () async throws -> Value) throws -> Value {
         let box = ResultBox()
+        let slot = cancellation.claimWaker()
+        defer { if let slot { cancellation.releaseWaker(slot) } }
+        // Without a slot of its own (more than 64 waits at once) the wait looks at the
+        // cancellation every 50 ms instead of being woken.
         let done = DispatchSemaphoreLite()
+        let waker = slot.map { UncheckedPointer(cancellation.waker($0)) }
         let task = Task {
             do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
             done.signal()
+            if let waker { sem_post(waker.pointer) }
         }
-        // Other branches of a parallel() run while this one waits.
-        parallelLock?.release(parallelID)
-        defer { parallelLock?.acquire(parallelID) }
-        while !done.wait(milliseconds: 50) {
-            if Interrupt.isRequested {
+        while !box.isSet {
+            if cancellation.isRequested {
                 task.cancel()
                 done.waitForever()
                 throw UnwindBox(.interrupted)
             }
+            if let waker {
+                if sem_wait(waker.pointer) != 0, errno != EINTR { _ = done.wait(milliseconds: 50) }
+            } else {
+                _ = done.wait(milliseconds: 50)
+            }
         }
+        done.waitForever()
         return try box.get()
     }
+}
+
+/// A semaphore's address, handed to the task that posts it.
+private struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<sem_t>
+    init(_ p: UnsafeMutablePointer<sem_t>) { pointer = p }
 }
 
 /// The result of an async built-in, handed from the concurrency pool to the interpreter thread.
 private final class ResultBox: @unchecked Sendable {
     private let lock = Mutex<Result<Value, any Error>?>(nil)
     func set(_ r: Result<Value, any Error>) { lock.withLock { $0 = r } }
+    var isSet: Bool { lock.withLock { r in if case .some = r { return true } else { return false } } }
     func get() throws -> Value {
         let r = lock.withLock { $0 }
         guard let r else { throw ScriptError("internal error: async built-in returned nothing") }

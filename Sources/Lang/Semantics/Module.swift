@@ -5,6 +5,14 @@ final class Chunk {
     let file: SourceFile
     let frameSize: Int
     let body: [StmtNode]
+    /// The body compiled for the VM, when it first runs.
+    private var compiled: Code?
+    func code(name: String) -> Code {
+        if let c = compiled { return c }
+        let c = Compiler.compile(self, name: name)
+        compiled = c
+        return c
+    }
     init(file: SourceFile, frameSize: Int, body: [StmtNode]) {
         self.file = file
         self.frameSize = frameSize
@@ -140,10 +148,11 @@ extension Machine {
 
     /// Runs a chunk's top level in a fresh frame. An error leaving it gets the chunk's frame on its stack.
     func runChunk(_ chunk: Chunk, function: String) throws(Unwind) {
-        let f = try pushFrame(max(chunk.frameSize, 1), at: SourceRange(file: chunk.file, start: 0, end: 0))
-        defer { popFrame(f, max(chunk.frameSize, 1)) }
+        let code = chunk.code(name: function)
+        let f = try pushFrame(code.frameSize, at: SourceRange(file: chunk.file, start: 0, end: 0))
+        defer { popFrame(f, code.frameSize) }
         do {
-            _ = try execBlock(chunk.body, f, self)
+            _ = try run(code, f)
         } catch .error(var e) {
             e.leave(function: function, calledFrom: nil)
             throw .error(e)
