@@ -22,10 +22,7 @@ let package = Package(
     targets: [
         .target(
             name: "Lang",
-            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
-            // The interpreter's state is one thread's: run-time exclusivity checks on its
-            // hot paths (a third of a call's time) buy nothing.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")]
         ),
         .target(
             name: "Runtime",

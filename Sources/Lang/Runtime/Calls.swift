@@ -22,9 +22,23 @@ final class FunctionProto {
     private(set) lazy var signature = Signature(proto: self)
     /// The body compiled for the VM at the first call; its frame holds the locals
     /// (`frameSize`) and the VM's temporaries.
-    private(set) lazy var code = Compiler.compile(self)
+    var code: Code {
+        if let compiled { return compiled }
+        let made = Compiler.compile(self)
+        compiled = made
+        return made
+    }
     /// `code`'s hot parts, for the VM's calls.
-    private(set) lazy var header = code.header
+    var header: CodeHeader {
+        if let compiledHeader { return compiledHeader }
+        let made = code.header
+        compiledHeader = made
+        return made
+    }
+    // Written once, by the interpreter's one thread: no run-time exclusivity checks on
+    // every call (they were a tenth of a call's time).
+    @exclusivity(unchecked) private var compiled: Code?
+    @exclusivity(unchecked) private var compiledHeader: CodeHeader?
 
     /// The file the function was written in, kept alive with the function: its errors
     /// point into it after the chunk that defined it is gone (a REPL entry's, say).

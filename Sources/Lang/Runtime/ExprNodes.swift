@@ -31,14 +31,14 @@ final class CellGet: ExprNode {
 /// The top-level names of one module (script or import), by index. Values live in
 /// manually managed memory so a read is one load, with no array bookkeeping.
 final class GlobalStore {
-    private var storage: UnsafeMutablePointer<Value?>
-    private var capacity: Int
-    private(set) var count = 0
-    var names: [String] = []
-    var constant: [Bool] = []
+    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Value?>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) var names: [String] = []
+    @exclusivity(unchecked) var constant: [Bool] = []
     /// Where each name was declared (nil for names the host gives, such as `args`).
-    var declarations: [SourceRange?] = []
-    var index: [String: Int] = [:]
+    @exclusivity(unchecked) var declarations: [SourceRange?] = []
+    @exclusivity(unchecked) var index: [String: Int] = [:]
 
     init() {
         capacity = 64

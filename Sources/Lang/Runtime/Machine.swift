@@ -158,32 +158,32 @@ public struct Limits: Sendable {
 final class Machine {
     let stackBase: Frame
     let stackEnd: Frame
-    var sp: Frame
-    var depth = 0
+    @exclusivity(unchecked) var sp: Frame
+    @exclusivity(unchecked) var depth = 0
     let maxDepth: Int
     let maxStringBytes: Int
     let maxListCount: Int
     let maxSteps: Int?
     /// Steps the current run may still take; `Int.max` when there is no limit, so the
     /// count never runs out and the check costs one decrement and a branch.
-    var stepsLeft = Int.max
-    var returnValue: Value = .nil
-    var output: any OutputSink
+    @exclusivity(unchecked) var stepsLeft = Int.max
+    @exclusivity(unchecked) var returnValue: Value = .nil
+    @exclusivity(unchecked) var output: any OutputSink
     /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
     /// the value stack, alive after the host let go of them.
     weak var interpreter: Interpreter?
     /// A fiber of a `parallel()`: the scheduler its waits go to, and its index.
-    var fiber: (FiberScheduler, Int)?
+    @exclusivity(unchecked) var fiber: (FiberScheduler, Int)?
     /// Set when a fiber parked at an async built-in; the result goes to register `waitingResult`.
-    var suspended = false
-    var waitingResult: Int32?
+    @exclusivity(unchecked) var suspended = false
+    @exclusivity(unchecked) var waitingResult: Int32?
     /// The VM runs nested in native calls (a built-in calling back into a script): a fiber
     /// parks only from its outermost run.
-    var runDepth = 0
+    @exclusivity(unchecked) var runDepth = 0
     /// The VM's call stack: one record per script call the VM made without native recursion.
-    var calls = CallStack()
+    @exclusivity(unchecked) var calls = CallStack()
     /// The `try` bodies the VM is in, innermost last.
-    var handlers: [TryHandler] = []
+    @exclusivity(unchecked) var handlers: [TryHandler] = []
     /// Stops this interpreter's script (Ctrl-C, or a host's own reason); shared by the
     /// machines of its `parallel()` calls.
     let cancellation: Cancellation
@@ -226,7 +226,7 @@ final class Machine {
     /// The lowest native stack address calls may reach before they stop with an error:
     /// very long expressions inside deep recursion use more native stack per call than
     /// the call-depth limit assumes.
-    var nativeStackFloor: UInt = 0
+    @exclusivity(unchecked) var nativeStackFloor: UInt = 0
 
     /// Sets `nativeStackFloor` for the calling thread, from here down by the thread's stack
     /// size less a reserve for the deepest expression one call may evaluate (10,000

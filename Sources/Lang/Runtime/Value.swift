@@ -97,7 +97,7 @@ enum FunctionPeek {
 
 /// The storage of a map value; copied before a shared one is changed.
 public final class MapStorage {
-    public var entries: OrderedDictionary<String, Value>
+    @exclusivity(unchecked) public var entries: OrderedDictionary<String, Value>
     public init(_ entries: OrderedDictionary<String, Value> = [:]) { self.entries = entries }
 }
 
@@ -144,7 +144,7 @@ public final class Record {
 
 /// A captured variable. `nil` until its declaration has run.
 public final class Cell {
-    var value: Value?
+    @exclusivity(unchecked) var value: Value?
     init(_ value: Value?) { self.value = value }
 }
 
