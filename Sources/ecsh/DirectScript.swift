@@ -12,8 +12,11 @@ import Lang
 /// still goes through the parser, which these forms agree with: once the script is named,
 /// every later word is the script's.
 enum DirectScript {
-    /// Subcommand names; a file of one of these names is run as `ecsh script NAME`.
-    static let commandNames: Set<String> = ["script", "check", "run", "lsp", "runs", "attach", "stop", "resume", "help"]
+    /// Subcommand names (and the parser's own `help`): a first word that is one of them is
+    /// the parser's to read.
+    static var commandNames: Set<String> {
+        Set(Ecsh.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+    }
 
     /// The script these arguments ask for, or nil when the parser must decide.
     /// `ECSH_PARSE_ALWAYS=1` turns this off (tests compare the two paths).

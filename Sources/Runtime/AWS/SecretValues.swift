@@ -29,27 +29,9 @@ public enum SecretValues {
         guard !values.isEmpty else { return text }
         var out = text
         for value in values {
-            for form in Set([value, jsonEscaped(value, slashes: false), jsonEscaped(value, slashes: true)]) {
+            let escaped = Template.escape(value, htmlSafe: false) { $0.value < 0x20 ? "\\u" + Template.hex4($0.value) : nil }
+            for form in Set([value, escaped, escaped.replacingOccurrences(of: "/", with: "\\/")]) {
                 out = out.replacingOccurrences(of: form, with: "****")
-            }
-        }
-        return out
-    }
-
-    private static func jsonEscaped(_ value: String, slashes: Bool) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "/" where slashes: out += "\\/"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let s where s.value < 0x20:
-                let hex = String(s.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

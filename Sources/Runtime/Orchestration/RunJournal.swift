@@ -66,7 +66,7 @@ public final class RunJournal: Sendable {
     /// SHA-256 of the bytes, in hex: scripts and RunTask parameters are journaled by digest,
     /// never by content (parameters carry environment values).
     public static func digest(_ bytes: [UInt8]) -> String {
-        hex(SHA256.hash(data: bytes))
+        SigV4.hex(SHA256.hash(data: bytes))
     }
 
     /// The digest of a launch's RunTask parameters without count and client token, its task
@@ -87,14 +87,6 @@ public final class RunJournal: Sendable {
     static func digest(parameters: String, count: Int?) -> String {
         digest(Array("\(parameters) count \(count ?? 1)".utf8))
     }
-}
-
-/// Lower-case hex; `String(format:)` costs a locale lookup per byte at every start.
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-    return String(decoding: out, as: UTF8.self)
 }
 
 /// `arn:...:task-definition/app:12` and `app:12` as `app`.

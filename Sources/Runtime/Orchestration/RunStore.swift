@@ -46,7 +46,7 @@ public struct RunStore: Sendable {
         }
         let stamp = pad(utc.tm_year + 1900, 4) + pad(utc.tm_mon + 1, 2) + pad(utc.tm_mday, 2) + "-"
             + pad(utc.tm_hour, 2) + pad(utc.tm_min, 2) + pad(utc.tm_sec, 2)
-        let random = hex((0..<3).map { _ in UInt8.random(in: 0...255) })
+        let random = SigV4.hex((0..<3).map { _ in UInt8.random(in: 0...255) })
         return stamp + "-" + random
     }
 
