@@ -3,7 +3,6 @@ import Foundation
 import Lang
 import OrderedCollections
 import Runtime
-import Synchronization
 
 /// What `ecsh run` prints: ARNs, or a line a task after `--wait`, or with `--output json`
 /// JSON events on stdout ending with a `result` (dry-run lines then go to stderr).
@@ -135,46 +134,4 @@ final class StreamSink: OutputSink, Sendable {
 
     func writeError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
     func flush() {}
-}
-
-/// Runs async work from a synchronous command; Ctrl-C (see ``Signals``) cancels it.
-enum Blocking {
-    /// Runs `body` to the end, whatever Ctrl-C says: for what must happen after it.
-    static func text(_ body: @escaping @Sendable () async -> String) -> String {
-        let box = TextBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let v = await body()
-            box.text.withLock { $0 = v }
-            done.signal()
-        }
-        done.wait()
-        return box.text.withLock { $0 }
-    }
-
-    static func run(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-        let result = StatusBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = Task {
-            let status = await body()
-            result.status.withLock { $0 = status }
-            done.signal()
-        }
-        while done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
-            if Interrupt.isRequested {
-                task.cancel()
-                done.wait()
-                break
-            }
-        }
-        return result.status.withLock { $0 } ?? 130
-    }
-}
-
-private final class TextBox: Sendable {
-    let text = Mutex("")
-}
-
-private final class StatusBox: Sendable {
-    let status = Mutex<Int32?>(nil)
 }

@@ -241,27 +241,3 @@ enum RunCLI {
         }.joined(separator: "\n")
     }
 }
-
-extension Blocking {
-    /// Runs `body` to the end on the concurrency pool from synchronous code; `initial` is
-    /// only there to make the box.
-    static func value<T: Sendable>(_ initial: T, _ body: @escaping @Sendable () async -> T) -> T {
-        let box = Box<T>(initial)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.set(await body())
-            done.signal()
-        }
-        done.wait()
-        return box.get()
-    }
-}
-
-/// A value handed from a task to the thread that waits for it.
-private final class Box<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    func set(_ v: T) { lock.withLock { value = v } }
-    func get() -> T { lock.withLock { value } }
-}

@@ -1,7 +1,6 @@
 import Foundation
 import Lang
 import Runtime
-import Synchronization
 
 /// What the global options say (see ``GlobalOptions`` for each one's meaning), as plain
 /// values: sessions and script output are made from this. A command line with no options
@@ -129,24 +128,9 @@ struct SessionSettings: Equatable, Sendable {
         }
         if let configPath {
             // Plugins read AWS (a tfstate in s3://) and the service definition may use them.
-            _ = try Self.blocking { try await session.loadConfig(configPath) }
+            _ = try Blocking.throwing { try await session.loadConfig(configPath) }
         }
         return session
-    }
-
-    /// Runs `body` to the end on the concurrency pool and waits for it here.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = Mutex<Result<T, any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let result: Result<T, any Error>
-            do { result = .success(try await body()) } catch { result = .failure(error) }
-            box.withLock { $0 = result }
-            done.signal()
-        }
-        done.wait()
-        guard let result = box.withLock({ $0 }) else { throw CancellationError() }
-        return try result.get()
     }
 }
 
