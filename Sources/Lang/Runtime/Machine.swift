@@ -161,6 +161,9 @@ final class Machine {
     @exclusivity(unchecked) var sp: Frame
     @exclusivity(unchecked) var depth = 0
     let maxDepth: Int
+    /// `FunctionPeek`'s tag, read once: a static's lazy initialisation check at every call
+    /// was a tenth of a call's cost.
+    let functionTag = FunctionPeek.functionTag
     let maxStringBytes: Int
     let maxListCount: Int
     let maxSteps: Int?

@@ -69,7 +69,7 @@ public enum Value: @unchecked Sendable {
 enum FunctionPeek {
     private static let tagOffset = MemoryLayout<Value>.size - 1
     /// The tag byte of `.function`, or nil when the layout is not the one expected.
-    private static let functionTag: UInt8? = {
+    static let functionTag: UInt8? = {
         let file = SourceFile(name: "<probe>", text: "")
         let r = SourceRange(file: file, start: 0, end: 0)
         let proto = FunctionProto(name: "probe", parameterNames: [], defaults: [], frameSize: 1, body: EmptyStmt(r),
@@ -86,8 +86,9 @@ enum FunctionPeek {
         return tag
     }()
 
-    @inline(__always) static func closure(_ p: UnsafeMutablePointer<Value?>) -> Unmanaged<Closure>? {
-        guard let tag = functionTag else { return nil }
+    /// The closure in `p`, when it holds one; `tag` is `functionTag`.
+    @inline(__always) static func closure(_ p: UnsafeMutablePointer<Value?>, tag: UInt8?) -> Unmanaged<Closure>? {
+        guard let tag else { return nil }
         let raw = UnsafeRawPointer(p)
         guard raw.load(fromByteOffset: tagOffset, as: UInt8.self) == tag,
               let object = raw.load(as: UnsafeRawPointer?.self) else { return nil }

@@ -134,252 +134,409 @@ extension Machine {
         error("'\(ref.name)' is used before its declaration has run", at: range, code: "NameError")
     }
 
+    /// The dispatch loop: the common instructions and the fast paths of the others inline,
+    /// everything else in `slowPath`, so the loop keeps its state in registers (with every
+    /// handler inline, the compiler spilled and reloaded it at every turn).
     private func dispatch(_ s: inout VMState, _ base: Int) throws(Unwind) -> Value {
+        // The position and frame live in registers; `s` is brought up to date before
+        // anything that reads or changes it (calls, returns, the slow path), since a load
+        // of the position from memory at every turn was the loop's longest dependency.
+        var pc = s.pc
+        var f = s.f
         while true {
-            let i = s.pc.pointee
-            s.pc += 1
-            let f = s.f
-            let code = s.code
-            switch i.op {
+            let i = pc
+            pc += 1
+            switch i.pointee.op {
             case .const:
-                f[Int(i.a)] = code.constants[Int(i.b)]
+                f[Int(i.pointee.a)] = s.code.constants[Int(i.pointee.b)]
+                continue
             case .copy:
-                f[Int(i.a)] = f[Int(i.b)]
-            case .move:
-                f[Int(i.a)] = take(f + Int(i.b))
+                f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
+                continue
             case .setNil:
-                f[Int(i.a)] = .nil
+                f[Int(i.pointee.a)] = .nil
+                continue
+            case .jump:
+                pc = s.code.instructions + Int(i.pointee.a)
+                continue
+            case .jumpIfFalse, .jumpIfTrue:
+                if case .bool(let t) = f[Int(i.pointee.a)] {
+                    if t == (i.pointee.op == .jumpIfTrue) { pc = s.code.instructions + Int(i.pointee.b) }
+                    continue
+                }
             case .getGlobal:
-                let ref = code.globals[Int(i.b)]
-                guard let v = ref.pointer.pointee else { throw notDeclared(ref, at: code.ranges[Int(i.r)]) }
-                f[Int(i.a)] = v
-            case .defineGlobal:
-                let ref = code.globals[Int(i.b)]
-                ref.pointer.pointee = isTemp(i.a, code) ? take(f + Int(i.a)) : f[Int(i.a)]
+                if let v = s.code.globals[Int(i.pointee.b)].pointer.pointee {
+                    f[Int(i.pointee.a)] = v
+                    continue
+                }
             case .setGlobal:
-                if i.d == 0, case .int(let y) = f[Int(i.a)] {
-                    let p = UnsafeMutableRawPointer(code.globals[Int(i.b)].pointer).assumingMemoryBound(to: Value.self)
+                if i.pointee.d == 0, case .int(let y) = f[Int(i.pointee.a)] {
+                    let p = UnsafeMutableRawPointer(s.code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
                     if case .int(let x) = p.pointee {
                         let (r, o) = x.addingReportingOverflow(y)
                         if !o { p.initialize(to: .int(r)); continue }
                     }
                 }
-                try setGlobal(i, f, code)
-            case .getCell:
-                if case .cell(let c) = f[Int(i.b)], let v = c.value {
-                    f[Int(i.a)] = v
-                } else {
-                    guard case .string(let name) = code.constants[Int(i.c)] else { break }
-                    throw error("'\(name)' is used before its declaration has run", at: code.ranges[Int(i.r)], code: "NameError")
-                }
-            case .declareCell:
-                let v = isTemp(i.b, code) ? take(f + Int(i.b)) : f[Int(i.b)]
-                let slot = Int(i.a)
-                if case .cell(let c) = f[slot], c.value == nil { c.value = v } else { f[slot] = .cell(Cell(v)) }
-            case .evalExpr:
-                let v = try code.exprs[Int(i.b)].eval(f, self)
-                if i.a >= 0 { f[Int(i.a)] = v }
-            case .execStmt:
-                switch try code.stmts[Int(i.b)].exec(f, self) {
-                case .normal: break
-                case .breakLoop: s.pc = code.instructions + Int(i.c)
-                case .continueLoop: s.pc = code.instructions + Int(i.d)
-                case .returned:
-                    let v = returnValue
-                    returnValue = .nil
-                    if let done = leave(v, &s, base) { return done }
-                }
-            case .jump:
-                s.pc = code.instructions + Int(i.a)
-            case .jumpIfFalse, .jumpIfTrue:
-                guard case .bool(let t) = f[Int(i.a)] else {
-                    throw conditionError(f[Int(i.a)], BoolUse(rawValue: i.c)?.text ?? "condition", code.ranges[Int(i.r)], self)
-                }
-                if t == (i.op == .jumpIfTrue) { s.pc = code.instructions + Int(i.b) }
-            case .checkBool:
-                guard case .bool = f[Int(i.a)] else {
-                    throw conditionError(f[Int(i.a)], BoolUse(rawValue: i.c)?.text ?? "condition", code.ranges[Int(i.r)], self)
-                }
-            case .jumpIfNotNil:
-                if !f[Int(i.a)].isNil { s.pc = code.instructions + Int(i.b) }
-            case .not:
-                let v = f[Int(i.b)]
-                guard case .bool(let x) = v else { throw conditionError(v, "the operand of 'not'", code.ranges[Int(i.r)], self) }
-                f[Int(i.a)] = .bool(!x)
-            case .negate:
-                f[Int(i.a)] = try negate(f[Int(i.b)], code.ranges[Int(i.r)])
             case .add:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] {
+                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
                     let (r, o) = x.addingReportingOverflow(y)
-                    if !o { f[Int(i.a)] = .int(r); continue }
+                    if !o { f[Int(i.pointee.a)] = .int(r); continue }
                 }
-                try slowBinary(.add, i, f, code)
             case .sub:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] {
+                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
                     let (r, o) = x.subtractingReportingOverflow(y)
-                    if !o { f[Int(i.a)] = .int(r); continue }
+                    if !o { f[Int(i.pointee.a)] = .int(r); continue }
                 }
-                try slowBinary(.sub, i, f, code)
-            case .lt:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x < y); continue }
-                try slowBinary(.lt, i, f, code)
-            case .le:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x <= y); continue }
-                try slowBinary(.le, i, f, code)
-            case .gt:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x > y); continue }
-                try slowBinary(.gt, i, f, code)
-            case .ge:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x >= y); continue }
-                try slowBinary(.ge, i, f, code)
-            case .eq:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x == y); continue }
-                try slowBinary(.eq, i, f, code)
-            case .ne:
-                if case .int(let x) = f[Int(i.b)], case .int(let y) = f[Int(i.c)] { f[Int(i.a)] = .bool(x != y); continue }
-                try slowBinary(.ne, i, f, code)
-            case .binary:
-                try slowBinary(BinaryOp(code: i.d), i, f, code)
+            case .lt, .le, .gt, .ge, .eq, .ne:
+                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
+                    f[Int(i.pointee.a)] = .bool(Self.compare(x, y, i.pointee.op))
+                    continue
+                }
             case .binaryK:
-                if case .int(let x) = f[Int(i.b)] {
-                    let k = Int(i.c)
-                    switch i.d {
-                    case 0: let (r, o) = x.addingReportingOverflow(k); if !o { f[Int(i.a)] = .int(r); continue }
-                    case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { f[Int(i.a)] = .int(r); continue }
-                    case 5: f[Int(i.a)] = .bool(x == k); continue
-                    case 6: f[Int(i.a)] = .bool(x != k); continue
-                    case 7: f[Int(i.a)] = .bool(x < k); continue
-                    case 8: f[Int(i.a)] = .bool(x <= k); continue
-                    case 9: f[Int(i.a)] = .bool(x > k); continue
-                    case 10: f[Int(i.a)] = .bool(x >= k); continue
+                if case .int(let x) = f[Int(i.pointee.b)] {
+                    let k = Int(i.pointee.c)
+                    switch i.pointee.d {
+                    case 0: let (r, o) = x.addingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); continue }
+                    case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); continue }
+                    case 5...10: f[Int(i.pointee.a)] = .bool(Self.compare(x, k, i.pointee.d)); continue
                     default: break
                     }
                 }
-                let v = try binary(BinaryOp(code: i.d), f[Int(i.b)], .int(Int(i.c)), code.ranges[Int(i.r)], self)
-                release(i.b, f, code, keep: i.a)
-                f[Int(i.a)] = v
             case .compareKJump:
-                let holds: Bool
-                if case .int(let x) = f[Int(i.a)] {
-                    holds = Self.compare(x, Int(i.b), i.d)
-                } else {
-                    holds = try compareSlow(f[Int(i.a)], .int(Int(i.b)), i, code)
-                }
-                if !holds { s.pc = code.instructions + Int(i.c) }
-            case .compareJump:
-                let holds: Bool
-                if case .int(let x) = f[Int(i.a)], case .int(let y) = f[Int(i.b)] {
-                    holds = Self.compare(x, y, i.d)
-                } else {
-                    holds = try compareSlow(f[Int(i.a)], f[Int(i.b)], i, code)
-                    release(i.a, f, code, keep: -1)
-                    release(i.b, f, code, keep: -1)
-                }
-                if !holds { s.pc = code.instructions + Int(i.c) }
-            case .compoundLocal:
-                let slot = Int(i.a)
-                if case .int(let x) = f[slot], case .int(let y) = f[Int(i.b)] {
-                    if i.d == 0 { let (r, o) = x.addingReportingOverflow(y); if !o { f[slot] = .int(r); continue } }
-                    if i.d == 1 { let (r, o) = x.subtractingReportingOverflow(y); if !o { f[slot] = .int(r); continue } }
-                }
-                let v = isTemp(i.b, code) ? take(f + Int(i.b)) : f[Int(i.b)]
-                if i.d == 0, appendInPlace(&f[slot], v) { continue }
-                try compound(BinaryOp(code: i.d), &f[slot], v, code.ranges[Int(i.r)], self)
-            case .callGlobal:
-                let ref = code.globals[Int(i.e)]
-                let p = ref.pointer
-                if let peeked = FunctionPeek.closure(p) {
-                    if try enterVM(peeked, keep: !ref.isConstant, i, &s) { continue }
-                } else if case .function(let clo)? = p.pointee {
-                    if try enterVM(.passUnretained(clo), keep: !ref.isConstant, i, &s) { continue }
-                }
-                guard let callee = p.pointee else { throw notDeclared(ref, at: code.ranges[Int(i.b)]) }
-                guard let v = try callSlow(callee, i, f, code, calleeRange: Int(i.b), labels: nil) else { return .nil }
-                if i.a >= 0 { f[Int(i.a)] = v }
-            case .call:
-                if case .function(let clo) = f[Int(i.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
-                    release(i.b, f, code, keep: -1)
+                if case .int(let x) = f[Int(i.pointee.a)] {
+                    if !Self.compare(x, Int(i.pointee.b), i.pointee.d) { pc = s.code.instructions + Int(i.pointee.c) }
                     continue
                 }
-                let callee = f[Int(i.b)]
-                release(i.b, f, code, keep: -1)
-                guard let v = try callSlow(callee, i, f, code, calleeRange: Int(i.e), labels: nil) else { return .nil }
-                if i.a >= 0 { f[Int(i.a)] = v }
-            case .callNamed:
-                let callee = f[Int(i.b)]
-                release(i.b, f, code, keep: -1)
-                guard let v = try callSlow(callee, i, f, code, calleeRange: Int(i.e), labels: code.labels[Int(i.x)]) else { return .nil }
-                if i.a >= 0 { f[Int(i.a)] = v }
-            case .callMethod:
-                let recv = f[Int(i.b)]
-                release(i.b, f, code, keep: -1)
-                let values = takeArguments(i, f)
-                guard case .string(let name) = code.constants[Int(i.x)] else { break }
-                let v = try callMethod(recv, name, values, labels: i.e >= 0 ? code.labels[Int(i.e)] : nil, at: code.ranges[Int(i.r)])
-                if i.a >= 0 { f[Int(i.a)] = v }
-            case .index:
-                let v = try subscriptGet(f[Int(i.b)], f[Int(i.c)], code.ranges[Int(i.r)], self)
-                release(i.b, f, code, keep: i.a)
-                release(i.c, f, code, keep: i.a)
-                f[Int(i.a)] = v
-            case .field:
-                guard case .string(let name) = code.constants[Int(i.x)] else { break }
-                let v = try fieldGet(f[Int(i.b)], name, code.ranges[Int(i.r)], self)
-                release(i.b, f, code, keep: i.a)
-                f[Int(i.a)] = v
-            case .makeList:
-                f[Int(i.a)] = .list(takeArguments(i, f))
-            case .makeRange:
-                guard case .int(let lo) = f[Int(i.b)], case .int(let hi) = f[Int(i.c)] else {
-                    throw error("range bounds must be Ints, got \(f[Int(i.b)].typeName) and \(f[Int(i.c)].typeName)",
-                                at: code.ranges[Int(i.r)], code: "TypeError")
+            case .compareJump:
+                if case .int(let x) = f[Int(i.pointee.a)], case .int(let y) = f[Int(i.pointee.b)] {
+                    if !Self.compare(x, y, i.pointee.d) { pc = s.code.instructions + Int(i.pointee.c) }
+                    continue
                 }
-                f[Int(i.a)] = .range(RangeValue(lower: lo, upper: hi, closed: i.d == 1))
-            case .appendText:
-                guard var text = f[Int(i.a)].takeString() else { break }
-                guard let t = f[Int(i.b)].text(limit: maxStringBytes - text.utf8.count) else {
-                    throw error("string would be too large", at: code.ranges[Int(i.r)], code: "MemoryError")
+            case .compoundLocal:
+                let slot = f + Int(i.pointee.a)
+                if i.pointee.d == 0, case .int(let x) = slot.pointee, case .int(let y) = f[Int(i.pointee.b)] {
+                    let (r, o) = x.addingReportingOverflow(y)
+                    if !o { slot.initialize(to: .int(r)); continue }
                 }
-                release(i.b, f, code, keep: i.a)
-                text += t
-                f[Int(i.a)] = .string(text)
-            case .tryBegin:
-                handlers.append(TryHandler(frame: f, target: i.a, binding: i.b))
-            case .tryEnd:
-                handlers.removeLast()
+            case .callGlobal:
+                let ref = s.code.globals[Int(i.pointee.e)]
+                s.pc = pc
+                if let peeked = FunctionPeek.closure(ref.pointer, tag: functionTag), try enterVM(peeked, keep: !ref.isConstant, i, &s) {
+                    pc = s.pc
+                    f = s.f
+                    continue
+                }
+            case .call:
+                s.pc = pc
+                let calleeIsTemp = Int(i.pointee.b) >= s.code.localCount
+                if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
+                    // The callee, now kept by its call record, leaves its temporary.
+                    if calleeIsTemp { f[Int(i.pointee.b)] = .nil }
+                    pc = s.pc
+                    f = s.f
+                    continue
+                }
             case .ret:
-                let v = f[Int(i.a)]
-                if let done = leave(v, &s, base) { return done }
+                // Moved out: the frame is going away.
+                if let done = leave(take(f + Int(i.pointee.a)), &s, base) { return done }
+                pc = s.pc
+                f = s.f
+                continue
             case .retNil:
                 if let done = leave(.nil, &s, base) { return done }
-            case .forPrep:
-                try forPrep(i, f, code)
+                pc = s.pc
+                f = s.f
+                continue
             case .forNext:
-                // Falls through when the loop is over; otherwise binds, takes the turn's step
-                // (the tree's order: bind, step, body) and jumps back to the body.
-                if try !forNext(i, f, code) { continue }
-                stepsLeft &-= 1
-                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
-                s.pc = code.instructions + Int(i.e)
+                // A loop over a Range with a plain local variable: Ints only, nothing to destroy.
+                let d = Int(i.pointee.d)
+                if d >= 0, case .bool(let closed) = f[Int(i.pointee.a)], case .int(let k) = f[Int(i.pointee.b)],
+                   case .int(let end) = f[Int(i.pointee.c)], f[d].isTrivial {
+                    if closed ? k > end : k >= end { continue }
+                    (f + d).initialize(to: .int(k))
+                    (f + Int(i.pointee.b)).initialize(to: closed && k == .max ? .nil : .int(k + 1))
+                    stepsLeft &-= 1
+                    if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+                    pc = s.code.instructions + Int(i.pointee.e)
+                    continue
+                }
             case .step:
                 stepsLeft &-= 1
-                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
-            case .echo:
-                let v = f[Int(i.a)]
-                if !v.isNil { output.write(v.repr + "\n") }
-                f[Int(i.a)] = .nil
+                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+                continue
             case .appendLocal:
-                let v = isTemp(i.b, code) ? take(f + Int(i.b)) : f[Int(i.b)]
-                try append(v, to: &f[Int(i.a)], code.ranges[Int(i.r)])
+                let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+                try append(v, to: &f[Int(i.pointee.a)], s.code.ranges[Int(i.pointee.r)])
+                continue
             case .appendGlobal:
-                let ref = code.globals[Int(i.a)]
-                let v = isTemp(i.b, code) ? take(f + Int(i.b)) : f[Int(i.b)]
+                let ref = s.code.globals[Int(i.pointee.a)]
+                let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
                 let p = ref.pointer
-                guard var list = p.pointee else { throw notDeclared(ref, at: code.ranges[Int(i.r)]) }
-                p.pointee = .nil
-                defer { p.pointee = list }
-                try append(v, to: &list, code.ranges[Int(i.r)])
+                if case .none = p.pointee { throw notDeclared(ref, at: s.code.ranges[Int(i.pointee.r)]) }
+                // A declared global's `Value?` has the layout of its `Value`: appended in place,
+                // without a copy that would make the list shared (and copied) for the append.
+                let slot = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Value.self)
+                try append(v, to: &slot.pointee, s.code.ranges[Int(i.pointee.r)])
+                continue
+            default:
+                break
             }
+            s.pc = pc
+            if let done = try slowPath(i, &s, base) { return done }
+            pc = s.pc
+            f = s.f
+        }
+    }
+
+    /// Runs instruction `i` (already passed: `s.pc` is the next one) by its full definition:
+    /// the instructions the loop leaves out, and the slow paths of those it has. Answers
+    /// the value the dispatch loop returns, or nil to go on.
+    @inline(never)
+    private func slowPath(_ i: UnsafeMutablePointer<Instr>, _ s: inout VMState, _ base: Int) throws(Unwind) -> Value? {
+        let f = s.f
+        switch i.pointee.op {
+        case .const:
+            f[Int(i.pointee.a)] = s.code.constants[Int(i.pointee.b)]
+        case .copy:
+            f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
+        case .move:
+            f[Int(i.pointee.a)] = take(f + Int(i.pointee.b))
+        case .setNil:
+            f[Int(i.pointee.a)] = .nil
+        case .getGlobal:
+            let ref = s.code.globals[Int(i.pointee.b)]
+            guard let v = ref.pointer.pointee else { throw notDeclared(ref, at: s.code.ranges[Int(i.pointee.r)]) }
+            f[Int(i.pointee.a)] = v
+        case .defineGlobal:
+            let ref = s.code.globals[Int(i.pointee.b)]
+            ref.pointer.pointee = isTemp(i.pointee.a, s.code) ? take(f + Int(i.pointee.a)) : f[Int(i.pointee.a)]
+        case .setGlobal:
+            if i.pointee.d == 0, case .int(let y) = f[Int(i.pointee.a)] {
+                let p = UnsafeMutableRawPointer(s.code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
+                if case .int(let x) = p.pointee {
+                    let (r, o) = x.addingReportingOverflow(y)
+                    if !o { p.initialize(to: .int(r)); return nil }
+                }
+            }
+            try setGlobal(i.pointee, f, s.code)
+        case .getCell:
+            if case .cell(let c) = f[Int(i.pointee.b)], let v = c.value {
+                f[Int(i.pointee.a)] = v
+            } else {
+                guard case .string(let name) = s.code.constants[Int(i.pointee.c)] else { break }
+                throw error("'\(name)' is used before its declaration has run", at: s.code.ranges[Int(i.pointee.r)], code: "NameError")
+            }
+        case .declareCell:
+            let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+            let slot = Int(i.pointee.a)
+            if case .cell(let c) = f[slot], c.value == nil { c.value = v } else { f[slot] = .cell(Cell(v)) }
+        case .evalExpr:
+            let v = try s.code.exprs[Int(i.pointee.b)].eval(f, self)
+            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+        case .execStmt:
+            switch try s.code.stmts[Int(i.pointee.b)].exec(f, self) {
+            case .normal: break
+            case .breakLoop: s.pc = s.code.instructions + Int(i.pointee.c)
+            case .continueLoop: s.pc = s.code.instructions + Int(i.pointee.d)
+            case .returned:
+                let v = returnValue
+                returnValue = .nil
+                if let done = leave(v, &s, base) { return done }
+            }
+        case .jump:
+            s.pc = s.code.instructions + Int(i.pointee.a)
+        case .jumpIfFalse, .jumpIfTrue:
+            guard case .bool(let t) = f[Int(i.pointee.a)] else {
+                throw conditionError(f[Int(i.pointee.a)], BoolUse(rawValue: i.pointee.c)?.text ?? "condition", s.code.ranges[Int(i.pointee.r)], self)
+            }
+            if t == (i.pointee.op == .jumpIfTrue) { s.pc = s.code.instructions + Int(i.pointee.b) }
+        case .checkBool:
+            guard case .bool = f[Int(i.pointee.a)] else {
+                throw conditionError(f[Int(i.pointee.a)], BoolUse(rawValue: i.pointee.c)?.text ?? "condition", s.code.ranges[Int(i.pointee.r)], self)
+            }
+        case .jumpIfNotNil:
+            if !f[Int(i.pointee.a)].isNil { s.pc = s.code.instructions + Int(i.pointee.b) }
+        case .not:
+            let v = f[Int(i.pointee.b)]
+            guard case .bool(let x) = v else { throw conditionError(v, "the operand of 'not'", s.code.ranges[Int(i.pointee.r)], self) }
+            f[Int(i.pointee.a)] = .bool(!x)
+        case .negate:
+            f[Int(i.pointee.a)] = try negate(f[Int(i.pointee.b)], s.code.ranges[Int(i.pointee.r)])
+        case .add:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
+                let (r, o) = x.addingReportingOverflow(y)
+                if !o { f[Int(i.pointee.a)] = .int(r); return nil }
+            }
+            try slowBinary(.add, i.pointee, f, s.code)
+        case .sub:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
+                let (r, o) = x.subtractingReportingOverflow(y)
+                if !o { f[Int(i.pointee.a)] = .int(r); return nil }
+            }
+            try slowBinary(.sub, i.pointee, f, s.code)
+        case .lt:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x < y); return nil }
+            try slowBinary(.lt, i.pointee, f, s.code)
+        case .le:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x <= y); return nil }
+            try slowBinary(.le, i.pointee, f, s.code)
+        case .gt:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x > y); return nil }
+            try slowBinary(.gt, i.pointee, f, s.code)
+        case .ge:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x >= y); return nil }
+            try slowBinary(.ge, i.pointee, f, s.code)
+        case .eq:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x == y); return nil }
+            try slowBinary(.eq, i.pointee, f, s.code)
+        case .ne:
+            if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] { f[Int(i.pointee.a)] = .bool(x != y); return nil }
+            try slowBinary(.ne, i.pointee, f, s.code)
+        case .binary:
+            try slowBinary(BinaryOp(code: i.pointee.d), i.pointee, f, s.code)
+        case .binaryK:
+            if case .int(let x) = f[Int(i.pointee.b)] {
+                let k = Int(i.pointee.c)
+                switch i.pointee.d {
+                case 0: let (r, o) = x.addingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); return nil }
+                case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); return nil }
+                case 5: f[Int(i.pointee.a)] = .bool(x == k); return nil
+                case 6: f[Int(i.pointee.a)] = .bool(x != k); return nil
+                case 7: f[Int(i.pointee.a)] = .bool(x < k); return nil
+                case 8: f[Int(i.pointee.a)] = .bool(x <= k); return nil
+                case 9: f[Int(i.pointee.a)] = .bool(x > k); return nil
+                case 10: f[Int(i.pointee.a)] = .bool(x >= k); return nil
+                default: break
+                }
+            }
+            let v = try binary(BinaryOp(code: i.pointee.d), f[Int(i.pointee.b)], .int(Int(i.pointee.c)), s.code.ranges[Int(i.pointee.r)], self)
+            release(i.pointee.b, f, s.code, keep: i.pointee.a)
+            f[Int(i.pointee.a)] = v
+        case .compareKJump:
+            let holds: Bool
+            if case .int(let x) = f[Int(i.pointee.a)] {
+                holds = Self.compare(x, Int(i.pointee.b), i.pointee.d)
+            } else {
+                holds = try compareSlow(f[Int(i.pointee.a)], .int(Int(i.pointee.b)), i.pointee, s.code)
+            }
+            if !holds { s.pc = s.code.instructions + Int(i.pointee.c) }
+        case .compareJump:
+            let holds: Bool
+            if case .int(let x) = f[Int(i.pointee.a)], case .int(let y) = f[Int(i.pointee.b)] {
+                holds = Self.compare(x, y, i.pointee.d)
+            } else {
+                holds = try compareSlow(f[Int(i.pointee.a)], f[Int(i.pointee.b)], i.pointee, s.code)
+                release(i.pointee.a, f, s.code, keep: -1)
+                release(i.pointee.b, f, s.code, keep: -1)
+            }
+            if !holds { s.pc = s.code.instructions + Int(i.pointee.c) }
+        case .compoundLocal:
+            let slot = Int(i.pointee.a)
+            if case .int(let x) = f[slot], case .int(let y) = f[Int(i.pointee.b)] {
+                if i.pointee.d == 0 { let (r, o) = x.addingReportingOverflow(y); if !o { f[slot] = .int(r); return nil } }
+                if i.pointee.d == 1 { let (r, o) = x.subtractingReportingOverflow(y); if !o { f[slot] = .int(r); return nil } }
+            }
+            let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+            if i.pointee.d == 0, appendInPlace(&f[slot], v) { return nil }
+            try compound(BinaryOp(code: i.pointee.d), &f[slot], v, s.code.ranges[Int(i.pointee.r)], self)
+        case .callGlobal:
+            let ref = s.code.globals[Int(i.pointee.e)]
+            let p = ref.pointer
+            if let peeked = FunctionPeek.closure(p, tag: functionTag) {
+                if try enterVM(peeked, keep: !ref.isConstant, i, &s) { return nil }
+            } else if case .function(let clo)? = p.pointee {
+                if try enterVM(.passUnretained(clo), keep: !ref.isConstant, i, &s) { return nil }
+            }
+            guard let callee = p.pointee else { throw notDeclared(ref, at: s.code.ranges[Int(i.pointee.b)]) }
+            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.b), labels: nil) else { return Value.nil }
+            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+        case .call:
+            if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
+                release(i.pointee.b, f, s.code, keep: -1)
+                return nil
+            }
+            let callee = f[Int(i.pointee.b)]
+            release(i.pointee.b, f, s.code, keep: -1)
+            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.e), labels: nil) else { return Value.nil }
+            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+        case .callNamed:
+            let callee = f[Int(i.pointee.b)]
+            release(i.pointee.b, f, s.code, keep: -1)
+            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.e), labels: s.code.labels[Int(i.pointee.x)]) else { return Value.nil }
+            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+        case .callMethod:
+            let recv = f[Int(i.pointee.b)]
+            release(i.pointee.b, f, s.code, keep: -1)
+            let values = takeArguments(i.pointee, f)
+            guard case .string(let name) = s.code.constants[Int(i.pointee.x)] else { break }
+            let v = try callMethod(recv, name, values, labels: i.pointee.e >= 0 ? s.code.labels[Int(i.pointee.e)] : nil, at: s.code.ranges[Int(i.pointee.r)])
+            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+        case .index:
+            let v = try subscriptGet(f[Int(i.pointee.b)], f[Int(i.pointee.c)], s.code.ranges[Int(i.pointee.r)], self)
+            release(i.pointee.b, f, s.code, keep: i.pointee.a)
+            release(i.pointee.c, f, s.code, keep: i.pointee.a)
+            f[Int(i.pointee.a)] = v
+        case .field:
+            guard case .string(let name) = s.code.constants[Int(i.pointee.x)] else { break }
+            let v = try fieldGet(f[Int(i.pointee.b)], name, s.code.ranges[Int(i.pointee.r)], self)
+            release(i.pointee.b, f, s.code, keep: i.pointee.a)
+            f[Int(i.pointee.a)] = v
+        case .makeList:
+            f[Int(i.pointee.a)] = .list(takeArguments(i.pointee, f))
+        case .makeRange:
+            guard case .int(let lo) = f[Int(i.pointee.b)], case .int(let hi) = f[Int(i.pointee.c)] else {
+                throw error("range bounds must be Ints, got \(f[Int(i.pointee.b)].typeName) and \(f[Int(i.pointee.c)].typeName)",
+                            at: s.code.ranges[Int(i.pointee.r)], code: "TypeError")
+            }
+            f[Int(i.pointee.a)] = .range(RangeValue(lower: lo, upper: hi, closed: i.pointee.d == 1))
+        case .appendText:
+            guard var text = f[Int(i.pointee.a)].takeString() else { break }
+            guard let t = f[Int(i.pointee.b)].text(limit: maxStringBytes - text.utf8.count) else {
+                throw error("string would be too large", at: s.code.ranges[Int(i.pointee.r)], code: "MemoryError")
+            }
+            release(i.pointee.b, f, s.code, keep: i.pointee.a)
+            text += t
+            f[Int(i.pointee.a)] = .string(text)
+        case .tryBegin:
+            handlers.append(TryHandler(frame: f, target: i.pointee.a, binding: i.pointee.b))
+        case .tryEnd:
+            handlers.removeLast()
+        case .ret:
+            let v = f[Int(i.pointee.a)]
+            if let done = leave(v, &s, base) { return done }
+        case .retNil:
+            if let done = leave(.nil, &s, base) { return done }
+        case .forPrep:
+            try forPrep(i.pointee, f, s.code)
+        case .forNext:
+            // Falls through when the loop is over; otherwise binds, takes the turn's step
+            // (the tree's order: bind, step, body) and jumps back to the body.
+            if try !forNext(i.pointee, f, s.code) { return nil }
+            stepsLeft &-= 1
+            if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+            s.pc = s.code.instructions + Int(i.pointee.e)
+        case .step:
+            stepsLeft &-= 1
+            if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+        case .echo:
+            let v = f[Int(i.pointee.a)]
+            if !v.isNil { output.write(v.repr + "\n") }
+            f[Int(i.pointee.a)] = .nil
+        case .appendLocal, .appendGlobal:
+            // Always finished by the loop.
+            break
+        }
+        return nil
+    }
+
+    @inline(__always) private static func compare(_ x: Int, _ y: Int, _ op: Op) -> Bool {
+        switch op {
+        case .lt: return x < y
+        case .le: return x <= y
+        case .gt: return x > y
+        case .ge: return x >= y
+        case .eq: return x == y
+        default: return x != y
         }
     }
 
@@ -460,13 +617,14 @@ extension Machine {
         return true
     }
 
-    private func append(_ v: Value, to slot: inout Value, _ r: SourceRange) throws(Unwind) {
+    /// `r` is read only for an error: reading a range retains its file.
+    private func append(_ v: Value, to slot: inout Value, _ r: @autoclosure () -> SourceRange) throws(Unwind) {
         guard case .list = slot, var items = slot.takeList() else {
-            throw error("append() needs a List, got \(slot.typeName)", at: r, code: "TypeError")
+            throw error("append() needs a List, got \(slot.typeName)", at: r(), code: "TypeError")
         }
         guard items.count < maxListCount else {
             slot = .list(items)
-            throw error("list would be too large", at: r, code: "MemoryError")
+            throw error("list would be too large", at: r(), code: "MemoryError")
         }
         items.append(v)
         slot = .list(items)
@@ -474,8 +632,9 @@ extension Machine {
 
     /// Pushes the callee's frame, moves the arguments in and continues in the callee.
     @inline(__always)
-    private func enterVM(_ function: Unmanaged<Closure>, keep: Bool, _ i: Instr, _ s: inout VMState) throws(Unwind) -> Bool {
+    private func enterVM(_ function: Unmanaged<Closure>, keep: Bool, _ ip: UnsafeMutablePointer<Instr>, _ s: inout VMState) throws(Unwind) -> Bool {
         let code = s.code
+        let i = ip.pointee
         let argc = Int(i.d)
         let found: CodeHeader? = function._withUnsafeGuaranteedRef { clo in clo.proto.arity == argc ? clo.proto.header : nil }
         guard let callee = found else { return false }
@@ -488,8 +647,11 @@ extension Machine {
         }
         // The arguments move over; the rest of the frame starts nil.
         let args = s.f + Int(i.c)
-        newF.moveInitialize(from: args, count: argc)
-        for k in 0..<argc { (args + k).initialize(to: .nil) }
+        // One by one: a frame has a few arguments, and `moveInitialize` calls memmove.
+        for k in 0..<argc {
+            (newF + k).initialize(to: (args + k).move())
+            (args + k).initialize(to: .nil)
+        }
         for k in argc..<size { (newF + k).initialize(to: .nil) }
         sp = newF + size
         depth += 1
@@ -520,7 +682,10 @@ extension Machine {
         s.code = rec.code
         s.f = rec.frame
         s.pc = rec.pc
-        if rec.dst >= 0 { s.f[Int(rec.dst)] = v }
+        if rec.dst >= 0 {
+            let p = s.f + Int(rec.dst)
+            if p.pointee.isTrivial { p.initialize(to: v) } else { p.pointee = v }
+        }
         return nil
     }
 
