@@ -285,7 +285,10 @@ struct Compiler {
         } else {
             calleeReg = operand(n.callee)
         }
-        let base = arguments(n.args)
+        // Arguments start in the result's own register when it is the newest temporary: a
+        // call moves its arguments out before it writes the result, and the frame is a
+        // register smaller for each call in an expression (`fib(n - 1) + fib(n - 2)`).
+        let base = calleeReg < 0 && dst >= localCount && dst == top - 1 ? arguments(n.args, from: dst) : arguments(n.args)
         let calleeRange = Int(rangeID(n.callee.range))
         if globalRef >= 0 {
             emit(.callGlobal, a: dst, b: calleeRange, c: base, d: n.args.count, e: globalRef, range: n.range)
@@ -294,10 +297,11 @@ struct Compiler {
         }
     }
 
-    /// Evaluates arguments into consecutive new temporaries; returns the first.
-    private mutating func arguments(_ args: [ExprNode]) -> Int {
-        let base = top
-        for _ in args { _ = temp() }
+    /// Evaluates arguments into consecutive temporaries: new ones, or from `start` (the
+    /// newest temporary) on. Returns the first.
+    private mutating func arguments(_ args: [ExprNode], from start: Int? = nil) -> Int {
+        let base = start ?? top
+        for _ in (start == nil ? args[...] : args.dropFirst()) { _ = temp() }
         for (k, a) in args.enumerated() { expr(a, into: base + k) }
         return base
     }
