@@ -93,7 +93,7 @@ public final class Interpreter {
     private func checkerEnvironment(for file: SourceFile, globals: [String: ScriptType] = [:]) -> TypeChecker.Environment {
         let path = file.name.hasPrefix("<") || file.name == "-e" ? nil : file.name
         return TypeChecker.Environment(builtins: builtins, schemas: schemas, globals: globals,
-                                       preflight: PreflightContext(file: path))
+                                       preflight: PreflightContext(file: path, host: host))
     }
 
     private func seed(_ g: GlobalStore) {

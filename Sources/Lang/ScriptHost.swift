@@ -18,6 +18,16 @@ public protocol ScriptHost: Sendable {
     /// The file an `import` names. `importer` is the importing file's name (a path), or
     /// nil for a REPL entry, `-e` code or stdin.
     func module(_ path: String, importedFrom importer: String?) throws(ScriptHostError) -> ModuleSource
+
+    /// True when `readFile` reads this machine's files as they are, so a program run on
+    /// the machine sees what the script would: the ECS built-ins evaluate a Jsonnet file
+    /// with the `jsonnet` program, which reads the file and its imports itself, and refuse
+    /// to when this is false. False unless a host says otherwise.
+    var sharesFileSystem: Bool { get }
+}
+
+extension ScriptHost {
+    public var sharesFileSystem: Bool { false }
 }
 
 /// An imported file's source, as a host found it.
@@ -55,17 +65,32 @@ public struct ScriptHostError: Error, Sendable, Equatable {
 public struct SystemHost: ScriptHost {
     public init() {}
 
+    public var sharesFileSystem: Bool { true }
+
+    // POSIX calls: they read pipes and devices (/dev/stdin) too, and their errors say why,
+    // where Foundation's on Linux say "NSCocoaErrorDomain error 256".
     public func readFile(_ path: String) throws(ScriptHostError) -> [UInt8] {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw ScriptHostError(path: path, reason: "no such file")
+        func failure(_ code: Int32) -> ScriptHostError {
+            switch code {
+            case ENOENT, ENOTDIR: return ScriptHostError(path: path, reason: "no such file")
+            case EISDIR: return ScriptHostError(path: path, reason: "it is a directory")
+            default: return ScriptHostError(path: path, reason: String(cString: strerror(code)).lowercased())
+            }
         }
-        if isDir.boolValue { throw ScriptHostError(path: path, reason: "it is a directory") }
-        // FileHandle reads pipes and devices (/dev/stdin) too.
-        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-            throw ScriptHostError(path: path, reason: "permission denied")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure(errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 { return bytes }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(errno)
+            }
+            bytes += buffer[0..<n]
         }
-        return Array(data)
     }
 
     public func environmentVariable(_ name: String) -> String? {

@@ -308,7 +308,7 @@ struct RunCommand: ParsableCommand {
                 do {
                     var plan = prepared
                     if let overridesFile {
-                        plan.parameters["overrides"] = try await TaskDefinitions.loadOverrides(file: overridesFile, session: session)
+                        plan.parameters["overrides"] = try await TaskDefinitions.loadOverrides(file: overridesFile, session: session, files: SystemHost())
                     }
                     if !ebsDeleteOnTermination, plan.parameters["volumeConfigurations"] == nil,
                        let volumes = session.defaults.parameters["volumeConfigurations"] {
@@ -390,7 +390,7 @@ enum DefinitionChoice: Sendable {
             if let revision { return .existing("\(family):\(revision)") }
             return .existing(latest ? family : current)
         case .file(let path, let familyOnly, let revision):
-            let value = try await TaskDefinitions.load(file: path, session: session)
+            let value = try await TaskDefinitions.load(file: path, session: session, files: SystemHost())
             let local = TaskDefinitions.local(value)
             guard familyOnly else { return .file(value, local) }
             guard let family = local.family else {

@@ -23,6 +23,9 @@ final class FakeBackend: Backend {
     /// How long each RunTask takes, so that calls overlap.
     let runTaskDelay: Duration?
     private let inFlight = Mutex((now: 0, most: 0))
+    private let registered = Mutex<[JSONValue]>([])
+    /// The task definitions RegisterTaskDefinition was given, in order.
+    var registeredDefinitions: [JSONValue] { registered.withLock { $0 } }
     /// The most RunTask calls that were in flight at once.
     var mostConcurrentRunTasks: Int { inFlight.withLock { $0.most } }
 
@@ -55,6 +58,7 @@ final class FakeBackend: Backend {
 
     func registerTaskDefinition(_ definition: JSONValue) async throws -> TaskDefinitionDescription {
         record("RegisterTaskDefinition")
+        registered.withLock { $0.append(definition) }
         return self.definition
     }
 

@@ -129,17 +129,17 @@ import Testing
         _ = try dir.write("ecspresso.yml", "region: us-east-1\ncluster: c1\ntask_definition: td.json\n")
         var options = SessionOptions(environment: ["IMAGE": "busybox"], workingDirectory: dir.path)
         options.cluster = nil
-        let config = try OfflineChecks.config("ecspresso.yml", options: options)
+        let config = try OfflineChecks.config("ecspresso.yml", options: options, files: SystemHost())
         #expect(config.cluster == "c1")
-        let td = try #require(try OfflineChecks.taskDefinition(config: config, options: options))
+        let td = try #require(try OfflineChecks.taskDefinition(config: config, options: options, files: SystemHost()))
         #expect(td.family == "job")
         #expect(td.containerNames == ["main"])
-        #expect(try OfflineChecks.taskDefinition(config: RunDefaults(), options: options) == nil)
+        #expect(try OfflineChecks.taskDefinition(config: RunDefaults(), options: options, files: SystemHost()) == nil)
 
-        let missing = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "nope.json", options: options) }
+        let missing = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "nope.json", options: options, files: SystemHost()) }
         #expect(missing?.message == "no such file")
         _ = try dir.write("bad.json", "{\n  \"family\": \"job\",\n  \"containerDefinitions\": [{\"name\": \"main\", \"image\": \"busybox\"}]\n}")
-        let rule = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "bad.json", options: options) }
+        let rule = #expect(throws: ConfigError.self) { try OfflineChecks.taskDefinition(file: "bad.json", options: options, files: SystemHost()) }
         #expect(rule?.line == 3)
         #expect(rule?.message.contains("needs \"memory\" or \"memoryReservation\"") == true)
     }

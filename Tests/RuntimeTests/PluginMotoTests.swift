@@ -108,7 +108,7 @@ import Testing
         let network = try #require(defaults.parameters["networkConfiguration"]).text
         #expect(network == #"{"awsvpcConfiguration":{"subnets":["subnet-0a","subnet-0b"],"securityGroups":["sg-0app"]}}"#)
 
-        let td = try await TaskDefinitions.load(file: "taskdef.json", session: session)
+        let td = try await TaskDefinitions.load(file: "taskdef.json", session: session, files: SystemHost())
         let container = try #require(JSON.decode(try JSON.encode(td)).asMapPath("containerDefinitions", 0))
         #expect(try JSON.encode(try #require(container["image"])) == #""210987654321.dkr.ecr.us-east-1.amazonaws.com/app:v1.2.3""#)
         let env = try JSON.encode(try #require(container["environment"]))
@@ -173,7 +173,7 @@ import Testing
         let log = Mutex("")
         let (session, _) = session(f, debug: DebugLog { text in log.withLock { $0 += text + "\n" } })
         try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
-        _ = try await TaskDefinitions.load(file: "taskdef.json", session: session)
+        _ = try await TaskDefinitions.load(file: "taskdef.json", session: session, files: SystemHost())
         let text = log.withLock { $0 }
         #expect(text.contains("ssm GetParameter"))
         #expect(text.contains("s3 GetObject"))
@@ -193,7 +193,7 @@ import Testing
         let log = Mutex("")
         let (session, _) = session(f, debug: DebugLog { text in log.withLock { $0 += text + "\n" } })
         try await session.loadConfig(f.dir.appendingPathComponent("ecspresso.yml").path)
-        let td = try await TaskDefinitions.load(file: "taskdef.json", session: session)
+        let td = try await TaskDefinitions.load(file: "taskdef.json", session: session, files: SystemHost())
         _ = try await TaskDefinitions.register(td, session: session)
         let text = log.withLock { $0 }
         #expect(text.contains("ecs RegisterTaskDefinition"))

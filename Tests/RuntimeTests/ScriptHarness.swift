@@ -40,10 +40,12 @@ func makeSession(backend: any Backend, sink: SessionSink, options: SessionOption
     return ECSSession(options: o, output: { sink.write($0) }) { _ in backend }
 }
 
-/// Runs a script with the ECS built-ins of `session`, on a large stack as the CLI does.
-func runScript(_ source: String, session: ECSSession, sink: SessionSink) async -> ScriptRun {
+/// Runs a script with the ECS built-ins of `session`, on a large stack as the CLI does;
+/// its files are the machine's unless `host` says otherwise.
+func runScript(_ source: String, session: ECSSession, sink: SessionSink,
+               host: any ScriptHost = SystemHost()) async -> ScriptRun {
     await LargeStack.run {
-        let interpreter = Interpreter(output: sink)
+        let interpreter = Interpreter(output: sink, host: host)
         ECSBuiltins.install(into: interpreter, session: session)
         let outcome = interpreter.run(SourceFile(name: "test.ecsh", text: source))
         return ScriptRun(out: sink.out, err: sink.err, outcome: outcome)

@@ -7,7 +7,7 @@ import Testing
     func loadError(_ path: String, _ environment: [String: String] = [:], extStr: [String: String] = [:],
                    jsonnet: Jsonnet = Jsonnet()) -> ConfigError? {
         do {
-            _ = try TaskDefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet)
+            _ = try TaskDefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet, files: SystemHost())
             return nil
         } catch {
             return error as? ConfigError

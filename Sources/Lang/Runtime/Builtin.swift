@@ -116,8 +116,15 @@ public struct Arguments: @unchecked Sendable {
     let names: [String]
     /// Which parameters the caller actually gave, so a built-in can tell "absent" from a default.
     public let given: [Bool]
+    /// Set for an async built-in's call only: a synchronous one reads `CallContext.host`,
+    /// and the others' calls do not pay for the copy.
+    var callerHost: (any ScriptHost)?
 
     public subscript(_ i: Int) -> Value { values[i] }
+
+    /// For an async built-in: the host of the interpreter that made the call, which the files
+    /// it reads for the script must come from (an empty `MemoryHost` outside a call).
+    public var host: any ScriptHost { callerHost ?? MemoryHost() }
 
     public subscript(_ name: String) -> Value {
         guard let i = names.firstIndex(of: name) else { return .nil }

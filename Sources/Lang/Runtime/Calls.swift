@@ -259,6 +259,7 @@ extension Machine {
             case .sync(let body):
                 return try body(&args, CallContext(machine: self, range: range))
             case .async(let body):
+                args.callerHost = interpreter?.host
                 let frozen = args
                 output.flush()
                 return try runAsync { try await body(frozen) }

@@ -187,7 +187,7 @@ extension TypeChecker {
                 }
             }
         }
-        let call = StaticCall(builtin: b, arguments: byName, context: env.preflight ?? PreflightContext(file: nil))
+        let call = StaticCall(builtin: b, arguments: byName, context: env.preflight ?? PreflightContext(file: nil, host: MemoryHost()))
         var result: StaticArgument
         switch b.result {
         case .fixed(let t): result = StaticArgument(type: t)

@@ -55,8 +55,13 @@ public final class PreflightContext: @unchecked Sendable {
     public var values: [String: any Sendable] = [:]
     /// The checked file's path, for paths relative to it; nil for the REPL and `-e`.
     public let file: String?
+    /// The interpreter's host: a check reads the files the call would read from it.
+    public let host: any ScriptHost
 
-    public init(file: String?) { self.file = file }
+    public init(file: String?, host: any ScriptHost) {
+        self.file = file
+        self.host = host
+    }
 }
 
 /// A host check of a built-in call made before anything runs. Throw a `ScriptError` to

@@ -11,9 +11,9 @@ enum ConfigBuiltin {
             if let given = try args.optionalString("path") {
                 path = given
             } else {
-                path = EcspressoConfig.discover(in: session.options.workingDirectory) ?? EcspressoConfig.defaultFileName
+                path = EcspressoConfig.discover(in: session.options.workingDirectory, files: args.host) ?? EcspressoConfig.defaultFileName
             }
-            return describe(try await session.loadConfig(session.resolvePath(path)))
+            return describe(try await session.loadConfig(session.resolvePath(path), files: args.host))
         }.returning(.shapedMap("Config"))
     }
 
@@ -34,9 +34,11 @@ extension RunDefaults {
     /// before a script runs: local tfstate plugins are read; when the service definition
     /// needs a lookup that calls AWS (ssm, secretsmanager_arn, an `s3://` state),
     /// `parameters` is left empty and `incomplete` set.
+    ///
+    /// `files`: where the files are read from (a script's host; by default this machine's files).
     public init(configFile path: String, environment: [String: String], extStr: [String: String] = [:],
-                extCode: [String: String] = [:]) throws {
-        let config = try EcspressoConfig.load(path: path, environment: environment, extStr: extStr, extCode: extCode)
+                extCode: [String: String] = [:], files: any ScriptHost = SystemHost()) throws {
+        let config = try EcspressoConfig.load(path: path, environment: environment, extStr: extStr, extCode: extCode, files: files)
         self.init()
         source = path
         region = config.region
@@ -44,11 +46,11 @@ extension RunDefaults {
         service = config.service
         taskDefinitionPath = config.taskDefinitionPath
         timeout = config.timeout
-        let plugins = try ConfigPlugins.offline(config.plugins, configFile: path)
+        let plugins = try ConfigPlugins.offline(config.plugins, configFile: path, files: files)
         self.plugins = plugins
         do {
             parameters = try config.serviceDefaults(environment: environment, extStr: extStr, extCode: extCode,
-                                                    functions: plugins.functions).mapValues(JSONValue.init(script:))
+                                                    functions: plugins.functions, files: files).mapValues(JSONValue.init(script:))
         } catch is TemplateLookupNeeded {
             incomplete = true
         }
@@ -60,11 +62,18 @@ extension EcspressoConfig {
     public static let defaultFileName = "ecspresso.yml"
 
     /// The config ecspresso finds when `--config` is not given: the first of ecspresso.yml,
-    /// ecspresso.yaml, ecspresso.json, ecspresso.jsonnet in `directory` (as written, relative).
-    public static func discover(in directory: String) -> String? {
+    /// ecspresso.yaml, ecspresso.json, ecspresso.jsonnet in `directory` (as written, relative),
+    /// as `files` has them. On the machine's files, one that exists but cannot be read is
+    /// found too, so that reading it says why.
+    public static func discover(in directory: String, files: any ScriptHost = SystemHost()) -> String? {
         for ext in ["yml", "yaml", "json", "jsonnet"] {
             let name = "ecspresso." + ext
-            if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(name)) { return name }
+            do {
+                _ = try files.readFile((directory as NSString).appendingPathComponent(name))
+                return name
+            } catch {
+                if files.sharesFileSystem && error.reason != "no such file" { return name }
+            }
         }
         return nil
     }
@@ -75,10 +84,13 @@ extension ECSSession {
     /// `--config` do: the config (templates with `env`/`must_env` only), then its plugins (a
     /// tfstate in s3:// is read with the config's region), then its service definition (with
     /// the plugins' functions). On failure the previous defaults stay.
+    ///
+    /// `files`: where the files are read from: the host of the script that calls `config()`,
+    /// this machine's for the command line.
     @discardableResult
-    public func loadConfig(_ path: String) async throws -> RunDefaults {
+    public func loadConfig(_ path: String, files: any ScriptHost = SystemHost()) async throws -> RunDefaults {
         let config = try EcspressoConfig.load(path: path, environment: options.environment, extStr: options.extStr,
-                                              extCode: options.extCode)
+                                              extCode: options.extCode, files: files)
         var d = RunDefaults()
         d.source = path
         d.region = config.region
@@ -90,9 +102,10 @@ extension ECSSession {
         // The AWS client the plugins read through uses the config's region.
         setDefaults(d)
         do {
-            let plugins = try await ConfigPlugins.setup(config.plugins, configFile: path, reader: awsReader)
+            let plugins = try await ConfigPlugins.setup(config.plugins, configFile: path, files: files, reader: awsReader)
             d.plugins = plugins
-            d.parameters = try await config.serviceDefaults(context: definitionContext(plugins: plugins)).mapValues(JSONValue.init(script:))
+            d.parameters = try await config.serviceDefaults(context: definitionContext(plugins: plugins, files: files))
+                .mapValues(JSONValue.init(script:))
         } catch {
             setDefaults(previous)
             throw error
@@ -110,12 +123,14 @@ extension ECSSession {
     }
 
     /// What definition files are read with: the session's variables and the config's
-    /// plugins (without a config, ecspresso's default ones: `ssm`, `secretsmanager_arn`).
-    public var definitionContext: DefinitionContext {
-        definitionContext(plugins: defaults.plugins ?? ConfigPlugins(states: [], reader: awsReader))
+    /// plugins (without a config, ecspresso's default ones: `ssm`, `secretsmanager_arn`),
+    /// the files read from `files` (a script's host, or this machine's for the command line).
+    public func definitionContext(files: any ScriptHost) -> DefinitionContext {
+        definitionContext(plugins: defaults.plugins ?? ConfigPlugins(states: [], reader: awsReader), files: files)
     }
 
-    func definitionContext(plugins: ConfigPlugins?) -> DefinitionContext {
-        DefinitionContext(environment: options.environment, extStr: options.extStr, extCode: options.extCode, plugins: plugins)
+    func definitionContext(plugins: ConfigPlugins?, files: any ScriptHost) -> DefinitionContext {
+        DefinitionContext(environment: options.environment, extStr: options.extStr, extCode: options.extCode, plugins: plugins,
+                          files: files)
     }
 }

@@ -18,10 +18,11 @@ enum ECSPreflight {
         { call in
             guard let args = call.constantArguments() else { return nil }
             let path = try args.optionalString("path")
-                ?? EcspressoConfig.discover(in: session.options.workingDirectory) ?? EcspressoConfig.defaultFileName
+                ?? EcspressoConfig.discover(in: session.options.workingDirectory, files: call.context.host)
+                ?? EcspressoConfig.defaultFileName
             let d: RunDefaults
             do {
-                d = try OfflineChecks.config(path, options: session.options)
+                d = try OfflineChecks.config(path, options: session.options, files: call.context.host)
             } catch {
                 throw ScriptErrors.convert(error, builtin: "config")
             }
@@ -36,9 +37,12 @@ enum ECSPreflight {
             do {
                 switch call["definition"]?.constant {
                 case nil where call.isGiven("definition"): return nil
-                case nil, .nil?: definition = try OfflineChecks.taskDefinition(config: defaults(call, session), options: session.options)
+                case nil, .nil?:
+                    definition = try OfflineChecks.taskDefinition(config: defaults(call, session), options: session.options,
+                                                                  files: call.context.host)
                 case .string(let path)?:
-                    definition = try OfflineChecks.taskDefinition(file: path, options: session.options, plugins: defaults(call, session).plugins)
+                    definition = try OfflineChecks.taskDefinition(file: path, options: session.options,
+                                                                  plugins: defaults(call, session).plugins, files: call.context.host)
                 case let v?: definition = try OfflineChecks.taskDefinition(map: v)
                 }
             } catch {

@@ -12,23 +12,24 @@ import OrderedCollections
 /// file, a `ScriptError` (`run(): ...`, code ValueError or TypeError) for arguments.
 public enum OfflineChecks {
     /// `config("path")`: the ecspresso.yml and its service definition, read as `config()`
-    /// reads them. A relative path is read from `options.workingDirectory`.
-    public static func config(_ path: String, options: SessionOptions) throws -> RunDefaults {
+    /// reads them. A relative path is read from `options.workingDirectory`; every file from
+    /// `files` (the checked script's host).
+    public static func config(_ path: String, options: SessionOptions, files: any ScriptHost) throws -> RunDefaults {
         try RunDefaults(configFile: options.resolvePath(path), environment: options.environment, extStr: options.extStr,
-                        extCode: options.extCode)
+                        extCode: options.extCode, files: files)
     }
 
     /// `register("file")`: the task definition file, rendered and checked against
     /// ``TaskDefinitionRules`` (the first broken rule is thrown with its line in the file).
     /// `plugins`: the config's (local tfstate files are read); nil when its templates look
     /// a value up in AWS (`ssm`, `secretsmanager_arn`, an `s3://` state), which only the run knows.
-    public static func taskDefinition(file path: String, options: SessionOptions,
-                                      plugins: ConfigPlugins? = nil) throws -> TaskDefinitionDescription? {
-        let functions = (try plugins ?? ConfigPlugins.offline([], configFile: path)).functions
+    public static func taskDefinition(file path: String, options: SessionOptions, plugins: ConfigPlugins? = nil,
+                                      files: any ScriptHost) throws -> TaskDefinitionDescription? {
+        let functions = (try plugins ?? ConfigPlugins.offline([], configFile: path, files: files)).functions
         do {
             return TaskDefinitions.local(try TaskDefinitionFile.load(path: options.resolvePath(path), environment: options.environment,
                                                                      extStr: options.extStr, extCode: options.extCode,
-                                                                     functions: functions))
+                                                                     functions: functions, files: files))
         } catch is TemplateLookupNeeded {
             return nil
         }
@@ -36,9 +37,10 @@ public enum OfflineChecks {
 
     /// `register()` with no argument: the config's `task_definition`; nil when the config
     /// names none (which `register()` refuses at run time) or it is not known yet.
-    public static func taskDefinition(config: RunDefaults, options: SessionOptions) throws -> TaskDefinitionDescription? {
+    public static func taskDefinition(config: RunDefaults, options: SessionOptions,
+                                      files: any ScriptHost) throws -> TaskDefinitionDescription? {
         guard let path = config.taskDefinitionPath else { return nil }
-        return try taskDefinition(file: path, options: options, plugins: config.plugins)
+        return try taskDefinition(file: path, options: options, plugins: config.plugins, files: files)
     }
 
     /// `register({...})`: a literal Map, checked against ``TaskDefinitionRules`` as

@@ -12,9 +12,9 @@ enum RegisterBuiltin {
                 guard let path = session.defaults.taskDefinitionPath else {
                     throw ScriptErrors.value("register", "no task definition: pass a file or a Map, or call config() with an ecspresso.yml that has task_definition")
                 }
-                definition = try await TaskDefinitions.load(file: path, session: session)
+                definition = try await TaskDefinitions.load(file: path, session: session, files: args.host)
             case .string(let path):
-                definition = try await TaskDefinitions.load(file: path, session: session)
+                definition = try await TaskDefinitions.load(file: path, session: session, files: args.host)
             case .map:
                 definition = args["definition"]
             case let v:
@@ -41,7 +41,7 @@ enum TaskDefBuiltin {
                 }
                 return TaskRecord.definition(try await TaskDefinitions.describe(current, session: session))
             } else if let path = session.defaults.taskDefinitionPath {
-                guard let family = TaskDefinitions.local(try await TaskDefinitions.load(file: path, session: session)).family else {
+                guard let family = TaskDefinitions.local(try await TaskDefinitions.load(file: path, session: session, files: args.host)).family else {
                     throw ScriptErrors.value("taskdef", "\(path) has no family")
                 }
                 name = family

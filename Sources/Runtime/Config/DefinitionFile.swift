@@ -18,8 +18,8 @@ struct DefinitionFile {
 
     static func load(path: String, environment: [String: String], extStr: [String: String],
                      extCode: [String: String] = [:], functions: [String: TemplateFunction] = [:],
-                     jsonnet: Jsonnet = Jsonnet()) throws -> DefinitionFile {
-        try decode(try source(path: path, extStr: extStr, extCode: extCode, jsonnet: jsonnet),
+                     jsonnet: Jsonnet = Jsonnet(), files: any ScriptHost) throws -> DefinitionFile {
+        try decode(try source(path: path, extStr: extStr, extCode: extCode, jsonnet: jsonnet, files: files),
                    environment: environment, functions: functions)
     }
 
@@ -31,13 +31,25 @@ struct DefinitionFile {
     }
 
     static func source(path: String, extStr: [String: String], extCode: [String: String] = [:],
-                       jsonnet: Jsonnet = Jsonnet()) throws -> Source {
+                       jsonnet: Jsonnet = Jsonnet(), files: any ScriptHost) throws -> Source {
         if isJsonnet(path) {
-            // A file that cannot be read is said the same way as for JSON, not in jsonnet's words.
-            _ = try readBytes(path)
-            return Source(path: path, text: try jsonnet.evaluate(file: path, extStr: extStr, extCode: extCode), isJsonnet: true)
+            return Source(path: path, text: try evaluate(path, jsonnet: jsonnet, extStr: extStr, extCode: extCode, files: files),
+                          isJsonnet: true)
         }
-        return Source(path: path, text: try readText(path), isJsonnet: false)
+        return Source(path: path, text: try readText(path, files: files), isJsonnet: false)
+    }
+
+    /// The JSON a Jsonnet file evaluates to. The `jsonnet` program reads the file and its
+    /// imports itself, so only a host whose files are the machine's may have it run.
+    static func evaluate(_ path: String, jsonnet: Jsonnet, extStr: [String: String], extCode: [String: String],
+                         files: any ScriptHost) throws -> String {
+        // A file that cannot be read is said the same way as for JSON, not in jsonnet's words.
+        _ = try readBytes(path, files: files)
+        guard files.sharesFileSystem else {
+            throw ConfigError(file: path, message: "cannot evaluate Jsonnet: the jsonnet program reads the file and its imports "
+                + "from this machine, and this script's files come from its host")
+        }
+        return try jsonnet.evaluate(file: path, extStr: extStr, extCode: extCode)
     }
 
     /// The template pass over `source`, then JSON.
@@ -71,46 +83,28 @@ struct DefinitionFile {
     /// Reads `path` with `context`'s variables and plugin functions, fetching what the
     /// plugins need between renders.
     static func load(path: String, context: DefinitionContext) async throws -> DefinitionFile {
-        let source = try source(path: path, extStr: context.extStr, extCode: context.extCode)
+        let source = try source(path: path, extStr: context.extStr, extCode: context.extCode, files: context.files)
         let functions = context.plugins?.functions ?? [:]
         return try await ConfigPlugins.render(context.plugins) {
             try decode(source, environment: context.environment, functions: functions)
         }
     }
 
-    /// The file's text; a ConfigError naming the file and the system's reason when it cannot
-    /// be read (missing, a directory, no permission, an I/O error).
-    static func readText(_ path: String) throws -> String {
-        let bytes = try readBytes(path)
+    /// The file's text; a ConfigError naming the file and the host's reason when it cannot
+    /// be read (missing, a directory, no permission, an I/O error, not given to the script).
+    static func readText(_ path: String, files: any ScriptHost) throws -> String {
+        let bytes = try readBytes(path, files: files)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(file: path, message: "the file is not UTF-8 text")
         }
         return text
     }
 
-    // POSIX calls rather than Data(contentsOf:), whose errors on Linux do not say why
-    // ("NSCocoaErrorDomain error 256").
-    static func readBytes(_ path: String) throws -> [UInt8] {
-        func failure(_ code: Int32) -> ConfigError {
-            switch code {
-            case ENOENT, ENOTDIR: return ConfigError(file: path, message: "no such file")
-            case EISDIR: return ConfigError(file: path, message: "cannot read the file: it is a directory")
-            default: return ConfigError(file: path, message: "cannot read the file: \(String(cString: strerror(code)).lowercased())")
-            }
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n == 0 { return bytes }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure(errno)
-            }
-            bytes += buffer[0..<n]
+    static func readBytes(_ path: String, files: any ScriptHost) throws -> [UInt8] {
+        do {
+            return try files.readFile(path)
+        } catch {
+            throw ConfigError(file: path, message: error.reason == "no such file" ? error.reason : "cannot read the file: \(error.reason)")
         }
     }
 
@@ -129,12 +123,16 @@ public struct DefinitionContext: Sendable {
     public var extCode: [String: String]
     /// nil: no plugin functions (the config file itself, as in ecspresso, or no config).
     public var plugins: ConfigPlugins?
+    /// Where the files are read from: the script's host for a built-in, the machine's for
+    /// the command line.
+    public var files: any ScriptHost
 
     public init(environment: [String: String], extStr: [String: String] = [:], extCode: [String: String] = [:],
-                plugins: ConfigPlugins? = nil) {
+                plugins: ConfigPlugins? = nil, files: any ScriptHost) {
         self.environment = environment
         self.extStr = extStr
         self.extCode = extCode
         self.plugins = plugins
+        self.files = files
     }
 }

@@ -45,15 +45,17 @@ public struct EcspressoConfig: Sendable {
     /// As in ecspresso, only `env`, `must_env`, `json_escape` and Go's own functions work here:
     /// plugin functions are defined once the config is read, for the files it names.
     /// `.json` and `.jsonnet` configs are evaluated by Jsonnet with `extStr`/`extCode`.
+    /// `files`: where it is read from (a script's host; by default this machine's files).
     public static func load(path: String, environment: [String: String], extStr: [String: String] = [:],
-                            extCode: [String: String] = [:]) throws -> EcspressoConfig {
+                            extCode: [String: String] = [:], files: any ScriptHost = SystemHost()) throws -> EcspressoConfig {
         let lower = path.lowercased()
         let fields: [String: RawField]
         let pluginsValue: (Value, [(line: Int?, column: Int?)])?
         if lower.hasSuffix(".json") || DefinitionFile.isJsonnet(path) {
-            (fields, pluginsValue) = try jsonFields(path: path, environment: environment, extStr: extStr, extCode: extCode)
+            (fields, pluginsValue) = try jsonFields(path: path, environment: environment, extStr: extStr, extCode: extCode,
+                                                    files: files)
         } else {
-            let text = try DefinitionFile.readText(path)
+            let text = try DefinitionFile.readText(path, files: files)
             let rendered = try Template.render(text, file: path, environment: environment)
             (fields, pluginsValue) = try yamlFields(path: path, text: rendered)
         }
@@ -113,10 +115,11 @@ public struct EcspressoConfig: Sendable {
     /// As the async form, rendering once with `functions` (which may throw
     /// ``TemplateLookupNeeded`` for what they cannot know).
     public func serviceDefaults(environment: [String: String], extStr: [String: String] = [:], extCode: [String: String] = [:],
-                                functions: [String: TemplateFunction] = [:]) throws -> OrderedDictionary<String, Value> {
+                                functions: [String: TemplateFunction] = [:],
+                                files: any ScriptHost = SystemHost()) throws -> OrderedDictionary<String, Value> {
         guard let serviceDefinitionPath else { return [:] }
         return try Self.serviceDefaults(try DefinitionFile.load(path: serviceDefinitionPath, environment: environment, extStr: extStr,
-                                                                extCode: extCode, functions: functions),
+                                                                extCode: extCode, functions: functions, files: files),
                                         path: serviceDefinitionPath)
     }
 
@@ -352,8 +355,9 @@ extension EcspressoConfig {
     }
 
     fileprivate static func jsonFields(path: String, environment: [String: String], extStr: [String: String],
-                                       extCode: [String: String]) throws -> ([String: RawField], (Value, [(line: Int?, column: Int?)])?) {
-        let file = try DefinitionFile.load(path: path, environment: environment, extStr: extStr, extCode: extCode)
+                                       extCode: [String: String],
+                                       files: any ScriptHost) throws -> ([String: RawField], (Value, [(line: Int?, column: Int?)])?) {
+        let file = try DefinitionFile.load(path: path, environment: environment, extStr: extStr, extCode: extCode, files: files)
         guard case .map(let root) = file.value else {
             throw file.error(path, at: "", "the config must be a JSON object, not \(file.value.typeNameWithArticle)")
         }

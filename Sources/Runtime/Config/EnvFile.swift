@@ -1,10 +1,12 @@
+import Lang
+
 /// An `--envfile`, read as ecspresso reads it (hashicorp/go-envparse): `KEY=VALUE` lines,
 /// an optional `export ` before the key, `#` comments, values bare, 'single quoted'
 /// (literal) or "double quoted" (with `\n`, `\t`, `\"`, `\\`, `\$` escapes).
 public enum EnvFile {
     /// The file's variables, in order (a later line wins).
-    public static func load(path: String) throws -> [(String, String)] {
-        try parse(try DefinitionFile.readText(path), file: path)
+    public static func load(path: String, files: any ScriptHost = SystemHost()) throws -> [(String, String)] {
+        try parse(try DefinitionFile.readText(path, files: files), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> [(String, String)] {

@@ -21,19 +21,24 @@ public enum TaskDefinitionFile {
     ///
     /// Throws ConfigError naming the file, the offending path (`containerDefinitions[1].name`)
     /// and, for JSON files, its line and column.
-    public static func load(path: String, environment: [String: String], extStr: [String: String] = [:]) throws -> Value {
-        try load(path: path, environment: environment, extStr: extStr, jsonnet: Jsonnet())
+    ///
+    /// `files`: where it is read from (a script's host; by default this machine's files).
+    public static func load(path: String, environment: [String: String], extStr: [String: String] = [:],
+                            files: any ScriptHost = SystemHost()) throws -> Value {
+        try load(path: path, environment: environment, extStr: extStr, jsonnet: Jsonnet(), files: files)
     }
 
-    static func load(path: String, environment: [String: String], extStr: [String: String], jsonnet: Jsonnet) throws -> Value {
-        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet), path: path)
+    static func load(path: String, environment: [String: String], extStr: [String: String], jsonnet: Jsonnet,
+                     files: any ScriptHost) throws -> Value {
+        try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, jsonnet: jsonnet, files: files),
+                       path: path)
     }
 
     /// One render with `functions`, which may throw ``TemplateLookupNeeded``.
     static func load(path: String, environment: [String: String], extStr: [String: String], extCode: [String: String],
-                     functions: [String: TemplateFunction]) throws -> Value {
+                     functions: [String: TemplateFunction], files: any ScriptHost) throws -> Value {
         try definition(try DefinitionFile.load(path: path, environment: environment, extStr: extStr, extCode: extCode,
-                                               functions: functions), path: path)
+                                               functions: functions, files: files), path: path)
     }
 
     /// As `load(path:environment:extStr:)`, with `context`'s Jsonnet variables and plugin

@@ -56,9 +56,10 @@ public final class ConfigPlugins: Sendable {
     /// Sets the plugins up as ecspresso does when it loads the config: each tfstate state is
     /// read now (a local file, or `s3://` through `reader`'s client). `configFile` names the
     /// config in errors.
-    public static func setup(_ specs: [ConfigPluginSpec], configFile: String,
+    /// `files`: where a local state is read from (a script's host; by default this machine's files).
+    public static func setup(_ specs: [ConfigPluginSpec], configFile: String, files: any ScriptHost = SystemHost(),
                              reader: @escaping @Sendable () async throws -> any AWSCaller) async throws -> ConfigPlugins {
-        var prepared = try prepare(specs, configFile: configFile)
+        var prepared = try prepare(specs, configFile: configFile, files: files)
         for (index, url, spec) in prepared.remote {
             prepared.states[index].state = try await readS3State(url, fail: failure(spec, configFile), reader: reader)
         }
@@ -69,8 +70,9 @@ public final class ConfigPlugins: Sendable {
     /// The plugins as far as they are known without a call, for the checks before a script
     /// runs: local states are read, and a function that needs AWS (ssm, secretsmanager_arn,
     /// an `s3://` state) throws ``TemplateLookupNeeded``.
-    public static func offline(_ specs: [ConfigPluginSpec], configFile: String) throws -> ConfigPlugins {
-        let prepared = try prepare(specs, configFile: configFile)
+    public static func offline(_ specs: [ConfigPluginSpec], configFile: String,
+                               files: any ScriptHost = SystemHost()) throws -> ConfigPlugins {
+        let prepared = try prepare(specs, configFile: configFile, files: files)
         return ConfigPlugins(states: prepared.states, ssmPrefixes: prepared.ssmPrefixes,
                              secretsPrefixes: prepared.secretsPrefixes,
                              reader: { throw AWSSetupError("a check before the run makes no call") })
@@ -88,7 +90,7 @@ public final class ConfigPlugins: Sendable {
     }
 
     /// Checks the entries (known plugins, no function defined twice) and reads local states.
-    private static func prepare(_ specs: [ConfigPluginSpec], configFile: String) throws -> Prepared {
+    private static func prepare(_ specs: [ConfigPluginSpec], configFile: String, files: any ScriptHost) throws -> Prepared {
         var p = Prepared()
         var names: Set<String> = ["ssm", "secretsmanager_arn"]
         for spec in specs {
@@ -97,7 +99,7 @@ public final class ConfigPlugins: Sendable {
             switch spec.name.lowercased() {
             case "tfstate":
                 if let path = spec.path ?? spec.url.flatMap({ $0.hasPrefix("/") || !$0.contains("://") ? $0 : nil }) {
-                    p.states.append((spec.funcPrefix, try readLocalState(path, fail: fail)))
+                    p.states.append((spec.funcPrefix, try readLocalState(path, files: files, fail: fail)))
                 } else if let url = spec.url {
                     guard url.hasPrefix("s3://") else {
                         throw fail("failed to setup plugins: failed to read tfstate: \(url): ecsh reads tfstate from a file or s3:// only")
@@ -129,10 +131,10 @@ public final class ConfigPlugins: Sendable {
         return p
     }
 
-    private static func readLocalState(_ path: String, fail: (String) -> ConfigError) throws -> TFState {
+    private static func readLocalState(_ path: String, files: any ScriptHost, fail: (String) -> ConfigError) throws -> TFState {
         let text: String
         do {
-            text = try DefinitionFile.readText(path)
+            text = try DefinitionFile.readText(path, files: files)
         } catch let e as ConfigError {
             throw fail("failed to setup plugins: failed to read tfstate: \(path): \(e.message)")
         }
