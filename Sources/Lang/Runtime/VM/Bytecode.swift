@@ -140,16 +140,19 @@ struct GlobalRef {
     var name: String { store._withUnsafeGuaranteedRef { $0.names[index] } }
 }
 
-/// What the dispatch loop reads of a `Code` on its hot paths, as plain pointers and numbers:
-/// switching code on a call or return costs no reference counting. The `Code` is kept alive
-/// by its function (or chunk) while it runs.
+/// What the dispatch loop reads of a `Code` on its hot paths: one word, pointing at the
+/// code's `HotCode`, so a call record and the loop's state carry a pointer rather than six
+/// words, and switching code on a call or return costs no reference counting. The `Code`
+/// is kept alive by its function (or chunk) while it runs.
 struct CodeHeader {
-    let instructions: UnsafeMutablePointer<Instr>
-    let constants: UnsafeMutablePointer<Value>
-    let globals: UnsafeMutablePointer<GlobalRef>
-    let frameSize: Int
-    let localCount: Int
-    let object: Unmanaged<Code>
+    let hot: UnsafePointer<HotCode>
+
+    var instructions: UnsafeMutablePointer<Instr> { hot.pointee.instructions }
+    var constants: UnsafeMutablePointer<Value> { hot.pointee.constants }
+    var globals: UnsafeMutablePointer<GlobalRef> { hot.pointee.globals }
+    var frameSize: Int { hot.pointee.frameSize }
+    var localCount: Int { hot.pointee.localCount }
+    var object: Unmanaged<Code> { hot.pointee.object }
 
     // The cold parts, read on error paths and for instructions the tree runs.
     var name: String { object._withUnsafeGuaranteedRef { $0.name } }
@@ -158,6 +161,16 @@ struct CodeHeader {
     var stmts: [StmtNode] { object._withUnsafeGuaranteedRef { $0.stmts } }
     var labels: [[String?]] { object._withUnsafeGuaranteedRef { $0.labels } }
     var bindings: [(Binding, Binding?)] { object._withUnsafeGuaranteedRef { $0.bindings } }
+}
+
+/// A `Code`'s hot parts as plain pointers and numbers, in memory the `Code` owns.
+struct HotCode {
+    let instructions: UnsafeMutablePointer<Instr>
+    let constants: UnsafeMutablePointer<Value>
+    let globals: UnsafeMutablePointer<GlobalRef>
+    let frameSize: Int
+    let localCount: Int
+    let object: Unmanaged<Code>
 }
 
 /// Compiled bytecode for one function or chunk, with its side tables and line table.
@@ -183,6 +196,7 @@ final class Code {
     let labels: [[String?]]
     /// Keeps the stores `globals` points into alive.
     private let stores: [GlobalStore]
+    private let hot: UnsafeMutablePointer<HotCode>
 
     init(name: String, frameSize: Int, localCount: Int, instructions: [Instr], constants: [Value], exprs: [ExprNode],
          stmts: [StmtNode], ranges: [SourceRange], globals: [(GlobalStore, Int)], bindings: [(Binding, Binding?)], labels: [[String?]]) {
@@ -204,15 +218,16 @@ final class Code {
         stores = globals.map(\.0)
         self.bindings = bindings
         self.labels = labels
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: HotCode(instructions: self.instructions, constants: self.constants, globals: self.globals,
+                                   frameSize: frameSize, localCount: localCount, object: .passUnretained(self)))
     }
 
     /// The hot parts, for the dispatch loop.
-    var header: CodeHeader {
-        CodeHeader(instructions: instructions, constants: constants, globals: globals, frameSize: frameSize,
-                   localCount: localCount, object: .passUnretained(self))
-    }
+    var header: CodeHeader { CodeHeader(hot: hot) }
 
     deinit {
+        hot.deallocate()
         constants.deinitialize(count: constantCount)
         constants.deallocate()
         instructions.deinitialize(count: count)

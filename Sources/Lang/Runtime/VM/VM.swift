@@ -143,12 +143,14 @@ extension Machine {
         // of the position from memory at every turn was the loop's longest dependency.
         var pc = s.pc
         var f = s.f
+        // One word (a pointer to the code's hot parts), kept in a register like the others.
+        var code = s.code
         while true {
             let i = pc
             pc += 1
             switch i.pointee.op {
             case .const:
-                f[Int(i.pointee.a)] = s.code.constants[Int(i.pointee.b)]
+                f[Int(i.pointee.a)] = code.constants[Int(i.pointee.b)]
                 continue
             case .copy:
                 f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
@@ -157,21 +159,21 @@ extension Machine {
                 f[Int(i.pointee.a)] = .nil
                 continue
             case .jump:
-                pc = s.code.instructions + Int(i.pointee.a)
+                pc = code.instructions + Int(i.pointee.a)
                 continue
             case .jumpIfFalse, .jumpIfTrue:
                 if case .bool(let t) = f[Int(i.pointee.a)] {
-                    if t == (i.pointee.op == .jumpIfTrue) { pc = s.code.instructions + Int(i.pointee.b) }
+                    if t == (i.pointee.op == .jumpIfTrue) { pc = code.instructions + Int(i.pointee.b) }
                     continue
                 }
             case .getGlobal:
-                if let v = s.code.globals[Int(i.pointee.b)].pointer.pointee {
+                if let v = code.globals[Int(i.pointee.b)].pointer.pointee {
                     f[Int(i.pointee.a)] = v
                     continue
                 }
             case .setGlobal:
                 if i.pointee.d == 0, case .int(let y) = f[Int(i.pointee.a)] {
-                    let p = UnsafeMutableRawPointer(s.code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
+                    let p = UnsafeMutableRawPointer(code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
                     if case .int(let x) = p.pointee {
                         let (r, o) = x.addingReportingOverflow(y)
                         if !o { p.initialize(to: .int(r)); continue }
@@ -180,36 +182,36 @@ extension Machine {
             case .add:
                 if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
                     let (r, o) = x.addingReportingOverflow(y)
-                    if !o { f[Int(i.pointee.a)] = .int(r); continue }
+                    if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
                 }
             case .sub:
                 if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
                     let (r, o) = x.subtractingReportingOverflow(y)
-                    if !o { f[Int(i.pointee.a)] = .int(r); continue }
+                    if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
                 }
             case .lt, .le, .gt, .ge, .eq, .ne:
                 if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
-                    f[Int(i.pointee.a)] = .bool(Self.compare(x, y, i.pointee.op))
+                    Self.put(.bool(Self.compare(x, y, i.pointee.op)), f + Int(i.pointee.a))
                     continue
                 }
             case .binaryK:
                 if case .int(let x) = f[Int(i.pointee.b)] {
                     let k = Int(i.pointee.c)
                     switch i.pointee.d {
-                    case 0: let (r, o) = x.addingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); continue }
-                    case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { f[Int(i.pointee.a)] = .int(r); continue }
-                    case 5...10: f[Int(i.pointee.a)] = .bool(Self.compare(x, k, i.pointee.d)); continue
+                    case 0: let (r, o) = x.addingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
+                    case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
+                    case 5...10: Self.put(.bool(Self.compare(x, k, i.pointee.d)), f + Int(i.pointee.a)); continue
                     default: break
                     }
                 }
             case .compareKJump:
                 if case .int(let x) = f[Int(i.pointee.a)] {
-                    if !Self.compare(x, Int(i.pointee.b), i.pointee.d) { pc = s.code.instructions + Int(i.pointee.c) }
+                    if !Self.compare(x, Int(i.pointee.b), i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
                     continue
                 }
             case .compareJump:
                 if case .int(let x) = f[Int(i.pointee.a)], case .int(let y) = f[Int(i.pointee.b)] {
-                    if !Self.compare(x, y, i.pointee.d) { pc = s.code.instructions + Int(i.pointee.c) }
+                    if !Self.compare(x, y, i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
                     continue
                 }
             case .compoundLocal:
@@ -219,21 +221,23 @@ extension Machine {
                     if !o { slot.initialize(to: .int(r)); continue }
                 }
             case .callGlobal:
-                let ref = s.code.globals[Int(i.pointee.e)]
+                let ref = code.globals[Int(i.pointee.e)]
                 s.pc = pc
                 if let peeked = FunctionPeek.closure(ref.pointer, tag: functionTag), try enterVM(peeked, keep: !ref.isConstant, i, &s) {
                     pc = s.pc
                     f = s.f
+                    code = s.code
                     continue
                 }
             case .call:
                 s.pc = pc
-                let calleeIsTemp = Int(i.pointee.b) >= s.code.localCount
+                let calleeIsTemp = Int(i.pointee.b) >= code.localCount
                 if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
                     // The callee, now kept by its call record, leaves its temporary.
                     if calleeIsTemp { f[Int(i.pointee.b)] = .nil }
                     pc = s.pc
                     f = s.f
+                    code = s.code
                     continue
                 }
             case .ret:
@@ -241,11 +245,13 @@ extension Machine {
                 if let done = leave(take(f + Int(i.pointee.a)), &s, base) { return done }
                 pc = s.pc
                 f = s.f
+                code = s.code
                 continue
             case .retNil:
                 if let done = leave(.nil, &s, base) { return done }
                 pc = s.pc
                 f = s.f
+                code = s.code
                 continue
             case .forNext:
                 // A loop over a Range with a plain local variable: Ints only, nothing to destroy.
@@ -256,27 +262,27 @@ extension Machine {
                     (f + d).initialize(to: .int(k))
                     (f + Int(i.pointee.b)).initialize(to: closed && k == .max ? .nil : .int(k + 1))
                     stepsLeft &-= 1
-                    if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
-                    pc = s.code.instructions + Int(i.pointee.e)
+                    if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.pointee.r)]) }
+                    pc = code.instructions + Int(i.pointee.e)
                     continue
                 }
             case .step:
                 stepsLeft &-= 1
-                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.pointee.r)]) }
                 continue
             case .appendLocal:
-                let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
-                try append(v, to: &f[Int(i.pointee.a)], s.code.ranges[Int(i.pointee.r)])
+                let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+                try append(v, to: &f[Int(i.pointee.a)], code.ranges[Int(i.pointee.r)])
                 continue
             case .appendGlobal:
-                let ref = s.code.globals[Int(i.pointee.a)]
-                let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+                let ref = code.globals[Int(i.pointee.a)]
+                let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
                 let p = ref.pointer
-                if case .none = p.pointee { throw notDeclared(ref, at: s.code.ranges[Int(i.pointee.r)]) }
+                if case .none = p.pointee { throw notDeclared(ref, at: code.ranges[Int(i.pointee.r)]) }
                 // A declared global's `Value?` has the layout of its `Value`: appended in place,
                 // without a copy that would make the list shared (and copied) for the append.
                 let slot = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Value.self)
-                try append(v, to: &slot.pointee, s.code.ranges[Int(i.pointee.r)])
+                try append(v, to: &slot.pointee, code.ranges[Int(i.pointee.r)])
                 continue
             default:
                 break
@@ -285,6 +291,7 @@ extension Machine {
             if let done = try slowPath(i, &s, base) { return done }
             pc = s.pc
             f = s.f
+            code = s.code
         }
     }
 
@@ -529,6 +536,12 @@ extension Machine {
         return nil
     }
 
+    /// Stores `v` in a register whose old value is destroyed only when it holds a reference
+    /// (an assignment calls the enum's outlined destroy every time).
+    @inline(__always) private static func put(_ v: Value, _ p: Frame) {
+        if p.pointee.isTrivial { p.initialize(to: v) } else { p.pointee = v }
+    }
+
     @inline(__always) private static func compare(_ x: Int, _ y: Int, _ op: Op) -> Bool {
         switch op {
         case .lt: return x < y
@@ -683,8 +696,7 @@ extension Machine {
         s.f = rec.frame
         s.pc = rec.pc
         if rec.dst >= 0 {
-            let p = s.f + Int(rec.dst)
-            if p.pointee.isTrivial { p.initialize(to: v) } else { p.pointee = v }
+            Self.put(v, s.f + Int(rec.dst))
         }
         return nil
     }
