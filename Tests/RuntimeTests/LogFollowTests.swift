@@ -85,12 +85,17 @@ import Testing
         #expect(backend.readsByStream.count == 30)
 
         // No second of the run saw more calls than the bucket holds plus a second's worth.
+        // The times are taken where the calls arrive, after the limiter let them go: the
+        // scheduler can bring two calls a few milliseconds closer than their tokens were,
+        // which lets one more call into a window (41 was seen on a loaded machine). Without
+        // the limiter the 30 streams' reads come all at once, far above this.
         let times = backend.callTimes
         var most = 0
         for (i, start) in times.enumerated() {
             most = max(most, times[i...].prefix { $0 - start < .seconds(1) }.count)
         }
-        #expect(most <= Int(2 * rate), "\(most) GetLogEvents in one second at \(rate)/s")
+        #expect(most <= Int(2 * rate) + 2, "\(most) GetLogEvents in one second at \(rate)/s")
+        #expect(times.count > Int(2 * rate) + 2, "enough calls for the bound to mean something: \(times.count)")
     }
 
     @Test func throttlingHalvesTheRateAndCallsBringItBack() async throws {

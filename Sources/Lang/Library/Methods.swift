@@ -53,12 +53,16 @@ extension Machine {
 enum Methods {
     /// Copies `text`'s UTF-8 into `dst` from `at` (which has room); answers the count.
     static func copyUTF8(_ text: String, into dst: UnsafeMutableBufferPointer<UInt8>, at: Int) -> Int {
-        var text = text
-        return text.withUTF8 { src in
+        // In place where the text is contiguous (native and small strings), without the
+        // copy of the String that `withUTF8` needs; byte by byte otherwise (bridged ones).
+        if let n = text.utf8.withContiguousStorageIfAvailable({ src -> Int in
             guard let from = src.baseAddress, let to = dst.baseAddress else { return 0 }
             (to + at).initialize(from: from, count: src.count)
             return src.count
-        }
+        }) { return n }
+        var k = at
+        for b in text.utf8 { dst[k] = b; k += 1 }
+        return k - at
     }
 
     static let listMethods = MethodTable.list.map(\.name)
@@ -150,12 +154,12 @@ enum Methods {
                 let sepBytes = sep.utf8.count
                 var total = 0
                 var texts: [Int: String] = [:]  // of the items that are not Strings
-                for (k, v) in items.enumerated() {
+                for k in items.indices {
                     if k > 0 { total += sepBytes }
-                    if case .string(let t) = v {
+                    if case .string(let t) = items[k] {
                         total += t.utf8.count
                     } else {
-                        guard total <= m.maxStringBytes, let t = v.text(limit: m.maxStringBytes - total) else {
+                        guard total <= m.maxStringBytes, let t = items[k].text(limit: m.maxStringBytes - total) else {
                             throw m.error("string would be too large", at: range, code: "MemoryError")
                         }
                         texts[k] = t
@@ -166,9 +170,9 @@ enum Methods {
                 // Valid UTF-8 pieces make valid UTF-8: copied without a second check.
                 return .string(String(unsafeUninitializedCapacity: total) { dst in
                     var at = 0
-                    for (k, v) in items.enumerated() {
+                    for k in items.indices {
                         if k > 0, sepBytes > 0 { at += Self.copyUTF8(sep, into: dst, at: at) }
-                        if case .string(let t) = v {
+                        if case .string(let t) = items[k] {
                             at += Self.copyUTF8(t, into: dst, at: at)
                         } else if let t = texts[k] {
                             at += Self.copyUTF8(t, into: dst, at: at)

@@ -150,7 +150,7 @@ extension Machine {
             pc += 1
             switch i.pointee.op {
             case .const:
-                f[Int(i.pointee.a)] = code.constants[Int(i.pointee.b)]
+                Self.put(code.constants[Int(i.pointee.b)], f + Int(i.pointee.a))
                 continue
             case .copy:
                 f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
@@ -631,7 +631,8 @@ extension Machine {
     }
 
     /// `r` is read only for an error: reading a range retains its file.
-    private func append(_ v: Value, to slot: inout Value, _ r: @autoclosure () -> SourceRange) throws(Unwind) {
+    // `consuming`: the value moves into the list, without a copy and the destroy of the original.
+    private func append(_ v: consuming Value, to slot: inout Value, _ r: @autoclosure () -> SourceRange) throws(Unwind) {
         guard case .list = slot, var items = slot.takeList() else {
             throw error("append() needs a List, got \(slot.typeName)", at: r(), code: "TypeError")
         }
@@ -639,7 +640,7 @@ extension Machine {
             slot = .list(items)
             throw error("list would be too large", at: r(), code: "MemoryError")
         }
-        items.append(v)
+        items.append(consume v)
         slot = .list(items)
     }
 
