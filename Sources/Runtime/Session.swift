@@ -171,9 +171,6 @@ public final class ECSSession: Sendable {
     public func cluster(_ explicit: String?) -> String {
         explicit ?? options.cluster ?? defaults.cluster ?? "default"
     }
-
-    /// Reads a path relative to the session's working directory.
-    public func resolvePath(_ path: String) -> String { options.resolvePath(path) }
 }
 
 /// Breaks the cycle session → poller → session.

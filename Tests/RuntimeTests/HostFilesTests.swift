@@ -33,6 +33,23 @@ import Testing
         #expect(families == ["from-memory", "from-memory"])
     }
 
+    /// On the machine's files a relative path may stay relative when the working directory
+    /// is the process's own; a host's files are always found under the working directory.
+    @Test func relativePathsJoinTheWorkingDirectoryEvenWhenItIsTheCurrentOne() async throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let host = MemoryHost(files: [
+            cwd + "/ecspresso.yml": "region: us-east-1\ncluster: here\ntask_definition: td.json\n",
+            cwd + "/td.json": Self.definition,
+        ])
+        let backend = FakeBackend(), sink = SessionSink()
+        let session = makeSession(backend: backend, sink: sink,
+                                  options: SessionOptions(environment: ["AWS_EC2_METADATA_DISABLED": "true"], workingDirectory: cwd))
+        let run = await runScript("print(config().cluster)\nregister(\"td.json\")\n", session: session, sink: sink, host: host)
+        #expect(run.error == nil)
+        #expect(run.out.contains("here"))
+        #expect(backend.registeredDefinitions.count == 1)
+    }
+
     @Test func aFileOnlyTheMachineHasIsNotRead() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ecsh-hostfiles-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -13,7 +13,7 @@ enum ConfigBuiltin {
             } else {
                 path = EcspressoConfig.discover(in: session.options.workingDirectory, files: args.host) ?? EcspressoConfig.defaultFileName
             }
-            return describe(try await session.loadConfig(session.resolvePath(path), files: args.host))
+            return describe(try await session.loadConfig(session.options.resolvePath(path, files: args.host), files: args.host))
         }.returning(.shapedMap("Config"))
     }
 
@@ -63,16 +63,14 @@ extension EcspressoConfig {
 
     /// The config ecspresso finds when `--config` is not given: the first of ecspresso.yml,
     /// ecspresso.yaml, ecspresso.json, ecspresso.jsonnet in `directory` (as written, relative),
-    /// as `files` has them. On the machine's files, one that exists but cannot be read is
-    /// found too, so that reading it says why.
+    /// as `files` has them: on the machine's files, one that exists (reading it says what is
+    /// wrong with it); on any other host's, one it gives.
     public static func discover(in directory: String, files: any ScriptHost = SystemHost()) -> String? {
         for ext in ["yml", "yaml", "json", "jsonnet"] {
             let name = "ecspresso." + ext
-            do {
-                _ = try files.readFile((directory as NSString).appendingPathComponent(name))
+            let path = (directory as NSString).appendingPathComponent(name)
+            if files.sharesFileSystem ? FileManager.default.fileExists(atPath: path) : (try? files.readFile(path)) != nil {
                 return name
-            } catch {
-                if files.sharesFileSystem && error.reason != "no such file" { return name }
             }
         }
         return nil

@@ -15,7 +15,7 @@ public enum OfflineChecks {
     /// reads them. A relative path is read from `options.workingDirectory`; every file from
     /// `files` (the checked script's host).
     public static func config(_ path: String, options: SessionOptions, files: any ScriptHost) throws -> RunDefaults {
-        try RunDefaults(configFile: options.resolvePath(path), environment: options.environment, extStr: options.extStr,
+        try RunDefaults(configFile: options.resolvePath(path, files: files), environment: options.environment, extStr: options.extStr,
                         extCode: options.extCode, files: files)
     }
 
@@ -27,7 +27,7 @@ public enum OfflineChecks {
                                       files: any ScriptHost) throws -> TaskDefinitionDescription? {
         let functions = (try plugins ?? ConfigPlugins.offline([], configFile: path, files: files)).functions
         do {
-            return TaskDefinitions.local(try TaskDefinitionFile.load(path: options.resolvePath(path), environment: options.environment,
+            return TaskDefinitions.local(try TaskDefinitionFile.load(path: options.resolvePath(path, files: files), environment: options.environment,
                                                                      extStr: options.extStr, extCode: options.extCode,
                                                                      functions: functions, files: files))
         } catch is TemplateLookupNeeded {
@@ -105,10 +105,14 @@ public enum OfflineChecks {
 }
 
 extension SessionOptions {
-    /// `path` read from the working directory: left as written when it already means the
-    /// same file, so messages show the user's path.
-    public func resolvePath(_ path: String) -> String {
-        if path.hasPrefix("/") || workingDirectory == FileManager.default.currentDirectoryPath { return path }
+    /// `path` read from the working directory, for reading from `files`: on the machine's
+    /// files it is left as written when it already means the same file, so messages show the
+    /// user's path; for any other host it is always joined, since the process's current
+    /// directory means nothing to it.
+    public func resolvePath(_ path: String, files: any ScriptHost) -> String {
+        if path.hasPrefix("/") || (files.sharesFileSystem && workingDirectory == FileManager.default.currentDirectoryPath) {
+            return path
+        }
         return URL(fileURLWithPath: workingDirectory).appendingPathComponent(path).path
     }
 }

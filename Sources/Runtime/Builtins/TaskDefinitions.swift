@@ -31,14 +31,14 @@ public enum TaskDefinitions {
     /// functions), relative to the session's working directory, read from `files` (the
     /// script's host, or this machine's files for the command line).
     public static func load(file path: String, session: ECSSession, files: any ScriptHost) async throws -> Value {
-        try await TaskDefinitionFile.load(path: session.resolvePath(path), context: session.definitionContext(files: files))
+        try await TaskDefinitionFile.load(path: session.options.resolvePath(path, files: files), context: session.definitionContext(files: files))
     }
 
     /// An overrides file (`--overrides-file`): JSON or Jsonnet, rendered like every other
     /// ecspresso file, decoded as a TaskOverride by the run's checks.
     public static func loadOverrides(file path: String, session: ECSSession, files: any ScriptHost) async throws -> JSONValue {
         let context = session.definitionContext(files: files)
-        return try JSONValue(script: try await DefinitionFile.load(path: session.resolvePath(path), context: context).value)
+        return try JSONValue(script: try await DefinitionFile.load(path: session.options.resolvePath(path, files: files), context: context).value)
     }
 
     /// The task definition a config's `service:` runs now (DescribeServices), as

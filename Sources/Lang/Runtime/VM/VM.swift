@@ -88,10 +88,12 @@ extension Machine {
                 if case .error(let e) = unwind, let h = handlers.last, h.frame >= entryFrame {
                     while s.f != h.frame {
                         let rec = calls.removeLast()
-                        rec.keep?.release()
                         popFrame(s.f, s.code.frameSize)
                         s.code = rec.code
                         s.f = rec.frame
+                        // Last: the record may hold the only reference to the callee, whose
+                        // code the lines above read.
+                        rec.keep?.release()
                     }
                     handlers.removeLast()
                     if h.binding >= 0 { Self.store(e.record, s.code.bindings[Int(h.binding)].0, s.f) }
@@ -101,11 +103,11 @@ extension Machine {
                 while let h = handlers.last, h.frame >= entryFrame { handlers.removeLast() }
                 while calls.count > base {
                     let rec = calls.removeLast()
-                    rec.keep?.release()
                     popFrame(s.f, s.code.frameSize)
                     unwind.leave(function: s.code.name, calledFrom: rec.code.ranges[Int((rec.pc - 1).pointee.r)])
                     s.code = rec.code
                     s.f = rec.frame
+                    rec.keep?.release()
                 }
                 throw unwind
             }
