@@ -116,8 +116,8 @@ public struct Arguments: @unchecked Sendable {
     let names: [String]
     /// Which parameters the caller actually gave, so a built-in can tell "absent" from a default.
     public let given: [Bool]
-    /// Set for an async built-in's call only: a synchronous one reads `CallContext.host`,
-    /// and the others' calls do not pay for the copy.
+    /// Set by the binder for an async built-in's call only: a synchronous one reads
+    /// `CallContext.host`, and its calls do not pay for the copy.
     var callerHost: (any ScriptHost)?
 
     public subscript(_ i: Int) -> Value { values[i] }

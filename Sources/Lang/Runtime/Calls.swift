@@ -259,7 +259,6 @@ extension Machine {
             case .sync(let body):
                 return try body(&args, CallContext(machine: self, range: range))
             case .async(let body):
-                args.callerHost = interpreter?.host
                 let frozen = args
                 output.flush()
                 return try runAsync { try await body(frozen) }
@@ -306,7 +305,11 @@ extension Machine {
             out.append(p.defaultValue ?? .nil)
             given.append(false)
         }
-        return Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
+        var args = Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
+        // An async built-in runs away from the interpreter, so its arguments carry the host
+        // it reads the script's files from.
+        if case .async = b.body { args.callerHost = interpreter?.host }
+        return args
     }
 
     /// What a built-in's thrown error is to the script.

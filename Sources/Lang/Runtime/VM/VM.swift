@@ -714,8 +714,7 @@ extension Machine {
         case .builtin(let b):
             // A fiber's own wait: started, and the fiber parks until it ends.
             if case .async(let body) = b.body, let (scheduler, index) = fiber, runDepth == 1 {
-                var args = try bindBuiltin(b, values, labels: labels, at: range)
-                args.callerHost = interpreter?.host
+                let args = try bindBuiltin(b, values, labels: labels, at: range)
                 output.flush()
                 scheduler.start(index, b, body, args, at: range, machine: self)
                 waitingResult = i.a
