@@ -159,6 +159,10 @@ final class Machine {
     let stackBase: Frame
     let stackEnd: Frame
     @exclusivity(unchecked) var sp: Frame
+    /// The end of the slots ever initialised. Those from `sp` up to here hold values without
+    /// a reference (a popped frame leaves nothing to destroy), so a VM call initialises only
+    /// the part of its frame past this mark instead of filling the whole frame.
+    @exclusivity(unchecked) var stackFilled: Frame
     @exclusivity(unchecked) var depth = 0
     let maxDepth: Int
     /// `FunctionPeek`'s tag, read once: a static's lazy initialisation check at every call
@@ -196,6 +200,7 @@ final class Machine {
         stackBase = Frame.allocate(capacity: limits.stackSlots)
         stackEnd = stackBase + limits.stackSlots
         sp = stackBase
+        stackFilled = stackBase
         maxDepth = limits.maxCallDepth
         maxStringBytes = limits.maxStringBytes
         maxListCount = limits.maxListCount
@@ -261,16 +266,18 @@ final class Machine {
         }
         for k in 0..<size { (f + k).initialize(to: .nil) }
         sp = f + size
+        if sp > stackFilled { stackFilled = sp }
         depth += 1
         return f
     }
 
     @inline(__always) func popFrame(_ f: Frame, _ size: Int) {
         // Slot by slot: only values that hold a reference need their destructor (the
-        // runtime's array destroy is a call per frame, whatever its values).
-        for k in 0..<size where !f[k].isTrivial { (f + k).deinitialize(count: 1) }
+        // runtime's array destroy is a call per frame, whatever its values). What is left
+        // holds no reference, as `stackFilled` requires.
+        for k in 0..<size where !f[k].isTrivial { f[k] = .nil }
         sp = f
-        depth -= 1
+        depth &-= 1
     }
 
     /// Runs a host's async built-in to completion while this thread waits; the wait ends

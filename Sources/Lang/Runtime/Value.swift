@@ -10,9 +10,10 @@ public enum Value: @unchecked Sendable {
     case bool(Bool)
     case int(Int)
     case float(Double)
-    case string(String)
     /// Nanoseconds.
     case duration(Int)
+    /// Boxed, so that a value is two words (the payload and the tag) instead of three.
+    indirect case string(String)
     case list([Value])
     case map(MapStorage)
     case range(RangeValue)

@@ -25,12 +25,12 @@ struct CallStack: ~Copyable {
     @inline(__always) mutating func append(_ r: CallRecord) {
         if count == capacity { grow() }
         (records + count).initialize(to: r)
-        count += 1
+        count &+= 1
     }
 
     /// The last record; the caller releases its `keep`.
     @inline(__always) mutating func removeLast() -> CallRecord {
-        count -= 1
+        count &-= 1
         return records[count]
     }
 
@@ -661,16 +661,26 @@ extension Machine {
         guard depth < maxDepth, newF + size <= stackEnd else {
             throw error("call stack too deep (more than \(depth) nested calls)", at: code.ranges[Int(i.r)], code: "StackOverflow")
         }
-        // The arguments move over; the rest of the frame starts nil.
+        // Slots never used before are initialised; the others already hold values without a
+        // reference (see `stackFilled`). The compiled code writes every slot before it reads
+        // it, except a cell's, where anything but a cell reads as not yet declared.
+        let end = newF + size
+        if end > stackFilled {
+            var p = stackFilled
+            while p < end { p.initialize(to: .nil); p += 1 }
+            stackFilled = end
+        }
+        // The arguments move over, one by one: a frame has a few, and `moveInitialize` calls memmove.
         let args = s.f + Int(i.c)
-        // One by one: a frame has a few arguments, and `moveInitialize` calls memmove.
-        for k in 0..<argc {
+        var k = 0
+        while k < argc {
             (newF + k).initialize(to: (args + k).move())
             (args + k).initialize(to: .nil)
+            k &+= 1
         }
-        for k in argc..<size { (newF + k).initialize(to: .nil) }
-        sp = newF + size
-        depth += 1
+        sp = end
+        // Cannot overflow: bounded by `maxDepth`.
+        depth &+= 1
         function._withUnsafeGuaranteedRef { clo in
             let p = clo.proto
             if p.needsSetup {
