@@ -106,7 +106,7 @@ public final class MapStorage {
 /// A half-open (`a..b`) or closed (`a..=b`) integer range.
 public final class RangeValue {
     public let lower: Int
-    /// Exclusive upper bound as stored; for a closed range it is `upperInclusive + 1` where that fits.
+    /// The upper bound: left out of a half-open range, included in a closed one.
     public let upper: Int
     public let closed: Bool
 

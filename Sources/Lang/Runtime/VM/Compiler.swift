@@ -248,7 +248,16 @@ struct Compiler {
     private mutating func scratch(_ dst: Int) -> Int { dst >= 0 ? dst : temp() }
 
     private mutating func binary(_ op: BinaryOp, _ left: ExprNode, _ right: ExprNode, _ dst: Int, _ range: SourceRange) {
-        let a = operand(left)
+        // The left operand goes straight into the result's register when that is the newest
+        // temporary (only this instruction reads it): `fib(n - 1) + fib(n - 2)` needs a
+        // register less, and every call of the function sets up and clears one slot less.
+        let a: Int
+        if !(left is LocalGet), dst >= localCount, dst == top - 1 {
+            expr(left, into: dst)
+            a = dst
+        } else {
+            a = operand(left)
+        }
         if let c = right as? ConstNode, case .int(let k) = c.value, Self.intImmediate(k), Self.opcode(op) != nil {
             let out = scratch(dst)
             emit(.binaryK, a: out, b: a, c: k, d: Int(op.code), range: range)

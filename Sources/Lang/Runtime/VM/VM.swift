@@ -256,13 +256,15 @@ extension Machine {
                 code = s.code
                 continue
             case .forNext:
-                // A loop over a Range with a plain local variable: Ints only, nothing to destroy.
+                // A loop over a half-open Range (`forPrep` makes closed ones half-open where the
+                // bound allows) with a plain local variable: Ints only, nothing to destroy.
                 let d = Int(i.pointee.d)
-                if d >= 0, case .bool(let closed) = f[Int(i.pointee.a)], case .int(let k) = f[Int(i.pointee.b)],
+                if d >= 0, case .bool(false) = f[Int(i.pointee.a)], case .int(let k) = f[Int(i.pointee.b)],
                    case .int(let end) = f[Int(i.pointee.c)], f[d].isTrivial {
-                    if closed ? k > end : k >= end { continue }
+                    if k >= end { continue }
                     (f + d).initialize(to: .int(k))
-                    (f + Int(i.pointee.b)).initialize(to: closed && k == .max ? .nil : .int(k + 1))
+                    // k < end, so k + 1 fits.
+                    (f + Int(i.pointee.b)).initialize(to: .int(k &+ 1))
                     stepsLeft &-= 1
                     if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.pointee.r)]) }
                     pc = code.instructions + Int(i.pointee.e)
@@ -756,9 +758,11 @@ extension Machine {
                 throw error("a Range gives one value per turn: use 'for x in range'", at: code.ranges[Int(i.r)], code: "TypeError")
             }
             f[counter] = .int(r.lower)
-            f[bound] = .int(r.upper)
-            // The iterable's register says only whether the range is closed from here on.
-            f[it] = .bool(r.closed)
+            // The iterable's register says only whether the range is closed from here on. A
+            // closed range becomes half-open unless its bound is the largest Int.
+            let closed = r.closed && r.upper == .max
+            f[bound] = .int(r.closed && !closed ? r.upper + 1 : r.upper)
+            f[it] = .bool(closed)
         case .list, .map:
             f[counter] = .int(0)
         case .string(let s):
