@@ -168,6 +168,8 @@ final class Machine {
     /// `FunctionPeek`'s tag, read once: a static's lazy initialisation check at every call
     /// was a tenth of a call's cost.
     let functionTag = FunctionPeek.functionTag
+    /// `StringPeek`'s tag, read once for the same reason.
+    let stringTag = StringPeek.stringTag
     let maxStringBytes: Int
     let maxListCount: Int
     let maxSteps: Int?

@@ -448,7 +448,7 @@ extension Machine {
                 if i.pointee.d == 1 { let (r, o) = x.subtractingReportingOverflow(y); if !o { f[slot] = .int(r); return nil } }
             }
             let v = isTemp(i.pointee.b, s.code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
-            if i.pointee.d == 0, appendInPlace(&f[slot], v) { return nil }
+            if i.pointee.d == 0, appendInPlace(f + slot, v) { return nil }
             try compound(BinaryOp(code: i.pointee.d), &f[slot], v, s.code.ranges[Int(i.pointee.r)], self)
         case .callGlobal:
             let ref = s.code.globals[Int(i.pointee.e)]
@@ -501,6 +501,15 @@ extension Machine {
             }
             f[Int(i.pointee.a)] = .range(RangeValue(lower: lo, upper: hi, closed: i.pointee.d == 1))
         case .appendText:
+            // The text so far is usually held alone after the first part: appended in its box.
+            if let text = StringPeek.uniqueString(f + Int(i.pointee.a), tag: stringTag) {
+                guard let t = f[Int(i.pointee.b)].text(limit: maxStringBytes - text.pointee.utf8.count) else {
+                    throw error("string would be too large", at: s.code.ranges[Int(i.pointee.r)], code: "MemoryError")
+                }
+                release(i.pointee.b, f, s.code, keep: i.pointee.a)
+                text.pointee += t
+                return nil
+            }
             guard var text = f[Int(i.pointee.a)].takeString() else { break }
             guard let t = f[Int(i.pointee.b)].text(limit: maxStringBytes - text.utf8.count) else {
                 throw error("string would be too large", at: s.code.ranges[Int(i.pointee.r)], code: "MemoryError")
@@ -605,13 +614,11 @@ extension Machine {
             let (r, o) = x.addingReportingOverflow(y)
             if !o { p.pointee = .int(r); return }
         }
+        // A declared global's `Value?` has the layout of its `Value`.
+        if i.d == 0, appendInPlace(UnsafeMutableRawPointer(p).assumingMemoryBound(to: Value.self), v) { return }
         // Moved out, so `current` holds the only reference: strings and lists grow in place.
         var current = p.move() ?? .nil
         p.initialize(to: .nil)
-        if i.d == 0, appendInPlace(&current, v) {
-            p.pointee = current
-            return
-        }
         do {
             try compound(BinaryOp(code: i.d), &current, v, code.ranges[Int(i.r)], self)
         } catch {
@@ -621,16 +628,12 @@ extension Machine {
         p.pointee = current
     }
 
-    /// `s += t` on a String held alone, in place; false when not that case or when the
-    /// result would pass the limit (then `compound` raises the error).
-    @inline(__always) private func appendInPlace(_ slot: inout Value, _ v: Value) -> Bool {
-        guard case .string(let t) = v, case .string = slot, var s = slot.takeString() else { return false }
-        guard s.utf8.count + t.utf8.count <= maxStringBytes else {
-            slot = .string(s)
-            return false
-        }
-        s += t
-        slot = .string(s)
+    /// `s += t` on a String held alone, in its box; false when not that case or when the
+    /// result would pass the limit (then `compound` appends or raises the error).
+    @inline(__always) private func appendInPlace(_ p: UnsafeMutablePointer<Value>, _ v: Value) -> Bool {
+        guard case .string(let t) = v, let s = StringPeek.uniqueString(p, tag: stringTag),
+              s.pointee.utf8.count + t.utf8.count <= maxStringBytes else { return false }
+        s.pointee += t
         return true
     }
 
@@ -672,6 +675,7 @@ extension Machine {
             while p < end { p.initialize(to: .nil); p += 1 }
             stackFilled = end
         }
+        assert((argc..<size).allSatisfy { newF[$0].isTrivial }, "a reused stack slot holds a reference")
         // The arguments move over, one by one: a frame has a few, and `moveInitialize` calls memmove.
         let args = s.f + Int(i.c)
         var k = 0
