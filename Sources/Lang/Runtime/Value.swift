@@ -64,39 +64,6 @@ public enum Value: @unchecked Sendable {
     }
 }
 
-/// Reads the function out of a `Value?` in place, without a retain, for the VM's calls of
-/// module-level functions. It relies on the enum's layout, so it checks that layout once
-/// against known values and answers nil (the caller's general path) if it differs.
-enum FunctionPeek {
-    private static let tagOffset = MemoryLayout<Value>.size - 1
-    /// The tag byte of `.function`, or nil when the layout is not the one expected.
-    static let functionTag: UInt8? = {
-        let file = SourceFile(name: "<probe>", text: "")
-        let r = SourceRange(file: file, start: 0, end: 0)
-        let proto = FunctionProto(name: "probe", parameterNames: [], defaults: [], frameSize: 1, body: EmptyStmt(r),
-                                  expressionBody: nil, boxedParameters: [], captureSlots: [], range: r, file: file)
-        let c = Closure(proto: proto, captures: [])
-        var v: Value? = .function(c)
-        let (word, tag) = withUnsafeBytes(of: &v) { raw in (raw.load(as: UInt.self), raw[tagOffset]) }
-        guard word == UInt(bitPattern: Unmanaged.passUnretained(c).toOpaque()) else { return nil }
-        // Every other kind must have another tag (or the check could mistake it).
-        let others: [Value?] = [nil, .nil, .bool(true), .int(1), .float(1), .string("s"), .duration(1), .list([]), .map(MapStorage()),
-                                .range(RangeValue(lower: 0, upper: 1, closed: false)),
-                                .record(Record(typeName: "R", fields: [:])), .cell(Cell(nil))]
-        for var o in others where withUnsafeBytes(of: &o, { $0[tagOffset] }) == tag { return nil }
-        return tag
-    }()
-
-    /// The closure in `p`, when it holds one; `tag` is `functionTag`.
-    @inline(__always) static func closure(_ p: UnsafeMutablePointer<Value?>, tag: UInt8?) -> Unmanaged<Closure>? {
-        guard let tag else { return nil }
-        let raw = UnsafeRawPointer(p)
-        guard raw.load(fromByteOffset: tagOffset, as: UInt8.self) == tag,
-              let object = raw.load(as: UnsafeRawPointer?.self) else { return nil }
-        return Unmanaged.fromOpaque(object)
-    }
-}
-
 /// The storage of a map value; copied before a shared one is changed.
 public final class MapStorage {
     @exclusivity(unchecked) public var entries: OrderedDictionary<String, Value>
