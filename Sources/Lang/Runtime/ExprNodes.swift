@@ -34,8 +34,11 @@ final class GlobalStore {
     @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Value?>
     @exclusivity(unchecked) private var capacity: Int
     @exclusivity(unchecked) private(set) var count = 0
+    /// Whether each name is a constant, beside the values: the VM reads it at every call of
+    /// a global function (a constant keeps its function alive), and an array's bounds check
+    /// was a few percent of a call.
+    @exclusivity(unchecked) private var constantFlags: UnsafeMutablePointer<Bool>
     @exclusivity(unchecked) var names: [String] = []
-    @exclusivity(unchecked) var constant: [Bool] = []
     /// Where each name was declared (nil for names the host gives, such as `args`).
     @exclusivity(unchecked) var declarations: [SourceRange?] = []
     @exclusivity(unchecked) var index: [String: Int] = [:]
@@ -43,11 +46,26 @@ final class GlobalStore {
     init() {
         capacity = 64
         storage = .allocate(capacity: capacity)
+        constantFlags = .allocate(capacity: capacity)
     }
 
     deinit {
         storage.deinitialize(count: count)
         storage.deallocate()
+        constantFlags.deallocate()
+    }
+
+    @inline(__always) func isConstant(_ i: Int) -> Bool { constantFlags[i] }
+
+    func setConstant(_ i: Int, _ isConst: Bool) { constantFlags[i] = isConst }
+
+    /// Every name's constness, for undoing a rejected REPL entry.
+    var constant: [Bool] {
+        get { Array(UnsafeBufferPointer(start: constantFlags, count: count)) }
+        set {
+            precondition(newValue.count == count, "constness restored for another set of names")
+            for (i, c) in newValue.enumerated() { constantFlags[i] = c }
+        }
     }
 
     subscript(i: Int) -> Value? {
@@ -64,12 +82,16 @@ final class GlobalStore {
             bigger.moveInitialize(from: storage, count: count)
             storage.deallocate()
             storage = bigger
+            let flags = UnsafeMutablePointer<Bool>.allocate(capacity: capacity * 2)
+            flags.initialize(from: constantFlags, count: count)
+            constantFlags.deallocate()
+            constantFlags = flags
             capacity *= 2
         }
         (storage + count).initialize(to: nil)
         count += 1
         names.append(name)
-        constant.append(isConst)
+        (constantFlags + count - 1).initialize(to: isConst)
         declarations.append(nil)
         index[name] = count - 1
         return count - 1
@@ -85,7 +107,6 @@ final class GlobalStore {
         count -= 1
         (storage + count).deinitialize(count: 1)
         index[names.removeLast()] = nil
-        constant.removeLast()
         declarations.removeLast()
     }
 }

@@ -173,9 +173,14 @@ final class Machine {
     let maxStringBytes: Int
     let maxListCount: Int
     let maxSteps: Int?
-    /// Steps the current run may still take; `Int.max` when there is no limit, so the
-    /// count never runs out and the check costs one decrement and a branch.
-    @exclusivity(unchecked) var stepsLeft = Int.max
+    /// Steps left in the current slice of the run's allowance. A step costs a decrement
+    /// and a sign test; the cancellation and the rest of the allowance are looked at only
+    /// when a slice runs out (`nextSlice`), which bounds Ctrl-C's latency by a slice.
+    @exclusivity(unchecked) var stepsLeft = Machine.stepSlice
+    /// The allowance beyond the current slice; `Int.max` when there is no limit.
+    @exclusivity(unchecked) var stepsReserve = Int.max
+    /// Steps between two looks at the cancellation: a few microseconds of a tight loop.
+    static var stepSlice: Int { 1024 }
     @exclusivity(unchecked) var returnValue: Value = .nil
     @exclusivity(unchecked) var output: any OutputSink
     /// Weak: the Interpreter owns its Machine, and a strong reference back kept both, with
@@ -198,6 +203,8 @@ final class Machine {
     let cancellation: Cancellation
 
     init(limits: Limits, output: any OutputSink, cancellation: Cancellation = Cancellation()) {
+        // A layout this build was not tested with would leak or skip destructors.
+        precondition(TrivialPeek.matchesLayout, "internal error: the layout of script values is not the one the interpreter expects")
         self.cancellation = cancellation
         stackBase = Frame.allocate(capacity: limits.stackSlots)
         stackEnd = stackBase + limits.stackSlots
@@ -219,17 +226,40 @@ final class Machine {
     /// One step (a loop turn or a call): stops on Ctrl-C, or when the step limit is used up.
     @inline(__always) func step(at range: SourceRange) throws(Unwind) {
         stepsLeft &-= 1
-        if stepsLeft < 0 { throw stepLimitReached(at: range) }
-        if cancellation.isRequested { throw .interrupted }
+        if stepsLeft < 0 { try nextSlice(at: range) }
+    }
+
+    /// The step that found its slice used up (`stepsLeft` is -1): fails when the allowance
+    /// is used up or the script is cancelled, otherwise takes this step from a new slice.
+    @inline(never) func nextSlice(at range: SourceRange) throws(Unwind) {
+        if stepsReserve <= 0 { throw stepLimitReached(at: range) }
+        if cancellation.isRequested {
+            // Not taken: the next step looks again.
+            stepsLeft = -1
+            throw .interrupted
+        }
+        let slice = min(stepsReserve, Self.stepSlice)
+        stepsReserve -= slice
+        stepsLeft = slice - 1
     }
 
     /// Gives the next run its full allowance of steps.
-    func resetSteps() { stepsLeft = maxSteps ?? .max }
+    func resetSteps() { setAllowance(maxSteps ?? .max) }
+
+    /// Makes `total` steps the allowance from here on.
+    func setAllowance(_ total: Int) {
+        stepsLeft = min(total, Self.stepSlice)
+        stepsReserve = total == .max ? .max : total - stepsLeft
+    }
+
+    /// The steps still allowed, the current slice included.
+    var allowance: Int { stepsReserve == .max ? .max : stepsReserve + max(stepsLeft, 0) }
 
     /// Once the limit is reached every further step fails too, so a `catch` can report
     /// the error but not go on looping.
     @inline(never) func stepLimitReached(at range: SourceRange) -> Unwind {
         stepsLeft = -1
+        stepsReserve = 0
         return error("step limit reached: more than \(maxSteps ?? 0) loop turns and function calls", at: range, code: "StepLimit")
     }
 
@@ -244,7 +274,8 @@ final class Machine {
     /// a small one (512 KiB in all where the size is unknown).
     func measureNativeStack() {
         let size = Thread.current.stackSize
-        let budget = size >= 256 << 20 ? size - (64 << 20) : (size > 1 << 20 ? size / 2 : 1 << 19)
+        // Half of a stack of 1 MiB or less too: all of it left no reserve at all.
+        let budget = size >= 256 << 20 ? size - (64 << 20) : (size > 0 ? size / 2 : 1 << 19)
         let here = nativeStackAddress()
         nativeStackFloor = here > UInt(budget) ? here - UInt(budget) : 0
     }
@@ -277,7 +308,7 @@ final class Machine {
         // Slot by slot: only values that hold a reference need their destructor (the
         // runtime's array destroy is a call per frame, whatever its values). What is left
         // holds no reference, as `stackFilled` requires.
-        for k in 0..<size where !f[k].isTrivial { f[k] = .nil }
+        for k in 0..<size where !TrivialPeek.isTrivial(f + k) { f[k] = .nil }
         sp = f
         depth &-= 1
     }

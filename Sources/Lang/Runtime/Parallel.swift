@@ -290,7 +290,7 @@ extension Machine {
         limits.maxSteps = maxSteps
         let m = Machine(limits: limits, output: output, cancellation: cancellation)
         m.interpreter = interpreter
-        m.stepsLeft = stepsLeft
+        m.setAllowance(allowance)
         m.measureNativeStack()
         return m
     }

@@ -200,17 +200,21 @@ final class AssignStmt: StmtNode {
     let value: ExprNode
     init(_ t: LValue, _ op: BinaryOp?, _ v: ExprNode, _ r: SourceRange) { target = t; self.op = op; value = v; super.init(r) }
     override func exec(_ f: Frame, _ m: Machine) throws(Unwind) -> Flow {
-        let v = try value.eval(f, m)
+        try assign(value.eval(f, m), f, m)
+        return .normal
+    }
+
+    /// Stores `v`, the value already evaluated, into the target.
+    func assign(_ v: Value, _ f: Frame, _ m: Machine) throws(Unwind) {
         // Plain locals and globals have nodes of their own (SetLocal, CompoundLocal, SetGlobal).
         guard let op else {
             try update(target, f, m, range, mustExist: false) { (slot: inout Value) throws(Unwind) in slot = v }
-            return .normal
+            return
         }
         let r = range
         try update(target, f, m, range, mustExist: true) { (slot: inout Value) throws(Unwind) in
             try compound(op, &slot, v, r, m)
         }
-        return .normal
     }
 }
 

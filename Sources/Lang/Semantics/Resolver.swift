@@ -78,7 +78,7 @@ final class Resolver {
 
     private func compileTop(_ stmts: [Stmt]) -> Chunk {
         for (i, name) in globals.names.enumerated() {
-            let v = VarInfo(name: name, isConst: globals.constant[i], declRange: globals.declarations[i] ?? SourceRange(file: file, start: 0, end: 0),
+            let v = VarInfo(name: name, isConst: globals.isConstant(i), declRange: globals.declarations[i] ?? SourceRange(file: file, start: 0, end: 0),
                             storage: .global(globals, i), declared: true)
             scope.blocks[0][name] = v
         }
@@ -126,7 +126,7 @@ final class Resolver {
         let storage: Storage
         if atTopLevel {
             let i = globals.index[name] ?? globals.add(name, constant: isConst)
-            globals.constant[i] = isConst
+            globals.setConstant(i, isConst)
             globals.declarations[i] = r
             storage = .global(globals, i)
         } else {

@@ -87,6 +87,15 @@ enum Op: UInt8 {
     case appendLocal
     /// `xs.append(v)` on a module-level List: a = global, b = value.
     case appendGlobal
+    /// Fails unless register a holds a String: a map literal's key, checked before its
+    /// value is evaluated.
+    case checkKey
+    /// a = the Map of the pairs in c..c+2d: each key (a String, checked) then its value.
+    case makeMap
+    /// Runs stmts[b], an assignment into an element or a field (`a[i] = v`, `m.k += v`),
+    /// of the value in register a: the value is computed by the VM (its calls in VM frames),
+    /// the target's path by the tree.
+    case assignFrom
 }
 
 /// Which operand a non-Bool value was given as.
@@ -136,7 +145,7 @@ struct GlobalRef {
     let store: Unmanaged<GlobalStore>
     let index: Int
     @inline(__always) var pointer: UnsafeMutablePointer<Value?> { store._withUnsafeGuaranteedRef { $0.pointer(index) } }
-    @inline(__always) var isConstant: Bool { store._withUnsafeGuaranteedRef { $0.constant[index] } }
+    @inline(__always) var isConstant: Bool { store._withUnsafeGuaranteedRef { $0.isConstant(index) } }
     var name: String { store._withUnsafeGuaranteedRef { $0.names[index] } }
 }
 

@@ -1,7 +1,7 @@
 /// Compiles the resolver's node tree into bytecode for the VM. Node kinds without an
-/// instruction of their own (method calls, assignments into `a[i]`, `try`, closures,
-/// imports, ...) run through the tree from an `evalExpr`/`execStmt` instruction on the
-/// same frame, so every construct behaves exactly as the tree defines it.
+/// instruction of their own (closures, `?.`, imports, the target of `a[i] = v`, ...) run
+/// through the tree from an `evalExpr`/`execStmt` instruction on the same frame, so every
+/// construct behaves exactly as the tree defines it.
 struct Compiler {
     private var code: [Instr] = []
     private var constants: [Value] = []
@@ -203,6 +203,19 @@ struct Compiler {
             if dst >= 0 { emit(.makeList, a: dst, c: base, d: n.items.count) } else {
                 for k in 0..<n.items.count { emit(.setNil, a: base + k) }
             }
+        case let n as MapNode:
+            let base = top
+            for _ in 0..<(2 * n.keys.count) { _ = temp() }
+            for k in 0..<n.keys.count {
+                expr(n.keys[k], into: base + 2 * k)
+                if let c = n.keys[k] as? ConstNode, case .string = c.value {} else {
+                    emit(.checkKey, a: base + 2 * k, range: n.keys[k].range)
+                }
+                expr(n.values[k], into: base + 2 * k + 1)
+            }
+            if dst >= 0 { emit(.makeMap, a: dst, c: base, d: n.keys.count) } else {
+                for k in 0..<(2 * n.keys.count) { emit(.setNil, a: base + k) }
+            }
         case let n as RangeNode:
             let lo = operand(n.lower), hi = operand(n.upper)
             let out = scratch(dst)
@@ -403,6 +416,10 @@ struct Compiler {
             code[begin].a = Int32(here)
             for x in n.handler { statement(x) }
             patch(over, to: here)
+        case let n as AssignStmt:
+            let v = operand(n.value)
+            stmts.append(n)
+            emit(.assignFrom, a: v, b: stmts.count - 1)
         case let n as ReturnStmt:
             if let v = n.value {
                 let r = operand(v)

@@ -1,10 +1,10 @@
 /// A script call made by the VM: where to go back to when the callee returns.
 struct CallRecord {
     let code: CodeHeader
-    /// The instruction after the call.
+    /// The instruction after the call. The call itself, just before it, names the register
+    /// that receives the result (its `a`, negative for none): read there at the return.
     let pc: UnsafeMutablePointer<Instr>
     let frame: Frame
-    let dst: Int32
     /// The callee, retained while it runs unless a constant global already keeps it.
     let keep: Unmanaged<Closure>?
 }
@@ -127,11 +127,6 @@ extension Machine {
         return v
     }
 
-    @inline(never) private func stepFailed(at range: SourceRange) -> Unwind {
-        if stepsLeft < 0 { return stepLimitReached(at: range) }
-        return .interrupted
-    }
-
     @inline(never) private func notDeclared(_ ref: GlobalRef, at range: SourceRange) -> Unwind {
         error("'\(ref.name)' is used before its declaration has run", at: range, code: "NameError")
     }
@@ -140,162 +135,177 @@ extension Machine {
     /// everything else in `slowPath`, so the loop keeps its state in registers (with every
     /// handler inline, the compiler spilled and reloaded it at every turn).
     private func dispatch(_ s: inout VMState, _ base: Int) throws(Unwind) -> Value {
-        // The position and frame live in registers; `s` is brought up to date before
-        // anything that reads or changes it (calls, returns, the slow path), since a load
-        // of the position from memory at every turn was the loop's longest dependency.
+        // The position, frame and code (one word: a pointer to the code's hot parts) live
+        // in registers, and `s` is brought up to date only where something else reads it:
+        // the slow path and an error. A load of the position from memory at every turn was
+        // the loop's longest dependency, and storing all three at every call and return a
+        // few percent of a call's cost.
         var pc = s.pc
         var f = s.f
-        // One word (a pointer to the code's hot parts), kept in a register like the others.
         var code = s.code
-        while true {
-            let i = pc
-            pc += 1
-            switch i.pointee.op {
-            case .const:
-                Self.put(code.constants[Int(i.pointee.b)], f + Int(i.pointee.a))
-                continue
-            case .copy:
-                f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
-                continue
-            case .setNil:
-                f[Int(i.pointee.a)] = .nil
-                continue
-            case .jump:
-                pc = code.instructions + Int(i.pointee.a)
-                continue
-            case .jumpIfFalse, .jumpIfTrue:
-                if case .bool(let t) = f[Int(i.pointee.a)] {
-                    if t == (i.pointee.op == .jumpIfTrue) { pc = code.instructions + Int(i.pointee.b) }
+        do throws(Unwind) {
+            while true {
+                let i = pc
+                pc += 1
+                switch i.pointee.op {
+                case .const:
+                    Self.put(code.constants[Int(i.pointee.b)], f + Int(i.pointee.a))
                     continue
-                }
-            case .getGlobal:
-                if let v = code.globals[Int(i.pointee.b)].pointer.pointee {
-                    f[Int(i.pointee.a)] = v
+                case .copy:
+                    f[Int(i.pointee.a)] = f[Int(i.pointee.b)]
                     continue
-                }
-            case .setGlobal:
-                if i.pointee.d == 0, case .int(let y) = f[Int(i.pointee.a)] {
-                    let p = UnsafeMutableRawPointer(code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
-                    if case .int(let x) = p.pointee {
+                case .setNil:
+                    f[Int(i.pointee.a)] = .nil
+                    continue
+                case .jump:
+                    pc = code.instructions + Int(i.pointee.a)
+                    continue
+                case .jumpIfFalse, .jumpIfTrue:
+                    if case .bool(let t) = f[Int(i.pointee.a)] {
+                        if t == (i.pointee.op == .jumpIfTrue) { pc = code.instructions + Int(i.pointee.b) }
+                        continue
+                    }
+                case .getGlobal:
+                    if let v = code.globals[Int(i.pointee.b)].pointer.pointee {
+                        f[Int(i.pointee.a)] = v
+                        continue
+                    }
+                case .setGlobal:
+                    if i.pointee.d == 0, case .int(let y) = f[Int(i.pointee.a)] {
+                        let p = UnsafeMutableRawPointer(code.globals[Int(i.pointee.b)].pointer).assumingMemoryBound(to: Value.self)
+                        if case .int(let x) = p.pointee {
+                            let (r, o) = x.addingReportingOverflow(y)
+                            if !o { p.initialize(to: .int(r)); continue }
+                        }
+                    }
+                case .add:
+                    if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
                         let (r, o) = x.addingReportingOverflow(y)
-                        if !o { p.initialize(to: .int(r)); continue }
+                        if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
                     }
-                }
-            case .add:
-                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
-                    let (r, o) = x.addingReportingOverflow(y)
-                    if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
-                }
-            case .sub:
-                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
-                    let (r, o) = x.subtractingReportingOverflow(y)
-                    if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
-                }
-            case .lt, .le, .gt, .ge, .eq, .ne:
-                if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
-                    Self.put(.bool(Self.compare(x, y, i.pointee.op)), f + Int(i.pointee.a))
-                    continue
-                }
-            case .binaryK:
-                if case .int(let x) = f[Int(i.pointee.b)] {
-                    let k = Int(i.pointee.c)
-                    switch i.pointee.d {
-                    case 0: let (r, o) = x.addingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
-                    case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
-                    case 5...10: Self.put(.bool(Self.compare(x, k, i.pointee.d)), f + Int(i.pointee.a)); continue
-                    default: break
+                case .sub:
+                    if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
+                        let (r, o) = x.subtractingReportingOverflow(y)
+                        if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
                     }
-                }
-            case .compareKJump:
-                if case .int(let x) = f[Int(i.pointee.a)] {
-                    if !Self.compare(x, Int(i.pointee.b), i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
+                case .lt, .le, .gt, .ge, .eq, .ne:
+                    if case .int(let x) = f[Int(i.pointee.b)], case .int(let y) = f[Int(i.pointee.c)] {
+                        Self.put(.bool(Self.compare(x, y, i.pointee.op)), f + Int(i.pointee.a))
+                        continue
+                    }
+                case .binaryK:
+                    if case .int(let x) = f[Int(i.pointee.b)] {
+                        let k = Int(i.pointee.c)
+                        switch i.pointee.d {
+                        case 0: let (r, o) = x.addingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
+                        case 1: let (r, o) = x.subtractingReportingOverflow(k); if !o { Self.put(.int(r), f + Int(i.pointee.a)); continue }
+                        case 5...10: Self.put(.bool(Self.compare(x, k, i.pointee.d)), f + Int(i.pointee.a)); continue
+                        default: break
+                        }
+                    }
+                case .compareKJump:
+                    if case .int(let x) = f[Int(i.pointee.a)] {
+                        if !Self.compare(x, Int(i.pointee.b), i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
+                        continue
+                    }
+                case .compareJump:
+                    if case .int(let x) = f[Int(i.pointee.a)], case .int(let y) = f[Int(i.pointee.b)] {
+                        if !Self.compare(x, y, i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
+                        continue
+                    }
+                case .compoundLocal:
+                    let slot = f + Int(i.pointee.a)
+                    if i.pointee.d == 0, case .int(let x) = slot.pointee, case .int(let y) = f[Int(i.pointee.b)] {
+                        let (r, o) = x.addingReportingOverflow(y)
+                        if !o { slot.initialize(to: .int(r)); continue }
+                    }
+                case .callGlobal:
+                    let ref = code.globals[Int(i.pointee.e)]
+                    var st = VMState(code: code, f: f, pc: pc)
+                    if let peeked = FunctionPeek.closure(ref.pointer, tag: functionTag), try enterVM(peeked, keep: !ref.isConstant, i, &st) {
+                        pc = st.pc
+                        f = st.f
+                        code = st.code
+                        continue
+                    }
+                case .call:
+                    var st = VMState(code: code, f: f, pc: pc)
+                    let calleeIsTemp = Int(i.pointee.b) >= code.localCount
+                    if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &st) {
+                        // The callee, now kept by its call record, leaves its temporary.
+                        if calleeIsTemp { f[Int(i.pointee.b)] = .nil }
+                        pc = st.pc
+                        f = st.f
+                        code = st.code
+                        continue
+                    }
+                case .ret:
+                    // Moved out: the frame is going away.
+                    var st = VMState(code: code, f: f, pc: pc)
+                    if let done = leave(take(f + Int(i.pointee.a)), &st, base) { s = st; return done }
+                    pc = st.pc
+                    f = st.f
+                    code = st.code
                     continue
-                }
-            case .compareJump:
-                if case .int(let x) = f[Int(i.pointee.a)], case .int(let y) = f[Int(i.pointee.b)] {
-                    if !Self.compare(x, y, i.pointee.d) { pc = code.instructions + Int(i.pointee.c) }
+                case .retNil:
+                    var st = VMState(code: code, f: f, pc: pc)
+                    if let done = leave(.nil, &st, base) { s = st; return done }
+                    pc = st.pc
+                    f = st.f
+                    code = st.code
                     continue
-                }
-            case .compoundLocal:
-                let slot = f + Int(i.pointee.a)
-                if i.pointee.d == 0, case .int(let x) = slot.pointee, case .int(let y) = f[Int(i.pointee.b)] {
-                    let (r, o) = x.addingReportingOverflow(y)
-                    if !o { slot.initialize(to: .int(r)); continue }
-                }
-            case .callGlobal:
-                let ref = code.globals[Int(i.pointee.e)]
-                s.pc = pc
-                if let peeked = FunctionPeek.closure(ref.pointer, tag: functionTag), try enterVM(peeked, keep: !ref.isConstant, i, &s) {
-                    pc = s.pc
-                    f = s.f
-                    code = s.code
-                    continue
-                }
-            case .call:
-                s.pc = pc
-                let calleeIsTemp = Int(i.pointee.b) >= code.localCount
-                if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
-                    // The callee, now kept by its call record, leaves its temporary.
-                    if calleeIsTemp { f[Int(i.pointee.b)] = .nil }
-                    pc = s.pc
-                    f = s.f
-                    code = s.code
-                    continue
-                }
-            case .ret:
-                // Moved out: the frame is going away.
-                if let done = leave(take(f + Int(i.pointee.a)), &s, base) { return done }
-                pc = s.pc
-                f = s.f
-                code = s.code
-                continue
-            case .retNil:
-                if let done = leave(.nil, &s, base) { return done }
-                pc = s.pc
-                f = s.f
-                code = s.code
-                continue
-            case .forNext:
-                // A loop over a half-open Range (`forPrep` makes closed ones half-open where the
-                // bound allows) with a plain local variable: Ints only, nothing to destroy.
-                let d = Int(i.pointee.d)
-                if d >= 0, case .bool(false) = f[Int(i.pointee.a)], case .int(let k) = f[Int(i.pointee.b)],
-                   case .int(let end) = f[Int(i.pointee.c)], f[d].isTrivial {
-                    if k >= end { continue }
-                    (f + d).initialize(to: .int(k))
-                    // k < end, so k + 1 fits.
-                    (f + Int(i.pointee.b)).initialize(to: .int(k &+ 1))
+                case .forNext:
+                    // A loop over a half-open Range (`forPrep` makes closed ones half-open where the
+                    // bound allows) with a plain local variable: Ints only, nothing to destroy.
+                    let d = Int(i.pointee.d)
+                    if d >= 0, case .bool(false) = f[Int(i.pointee.a)], case .int(let k) = f[Int(i.pointee.b)],
+                       case .int(let end) = f[Int(i.pointee.c)], TrivialPeek.isTrivial(f + d) {
+                        if k >= end { continue }
+                        (f + d).initialize(to: .int(k))
+                        // k < end, so k + 1 fits.
+                        (f + Int(i.pointee.b)).initialize(to: .int(k &+ 1))
+                        stepsLeft &-= 1
+                        if stepsLeft < 0 { try nextSlice(at: code.ranges[Int(i.pointee.r)]) }
+                        pc = code.instructions + Int(i.pointee.e)
+                        continue
+                    }
+                case .step:
                     stepsLeft &-= 1
-                    if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.pointee.r)]) }
-                    pc = code.instructions + Int(i.pointee.e)
+                    if stepsLeft < 0 { try nextSlice(at: code.ranges[Int(i.pointee.r)]) }
                     continue
+                case .appendLocal:
+                    let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+                    try append(v, to: &f[Int(i.pointee.a)], code.ranges[Int(i.pointee.r)])
+                    continue
+                case .appendGlobal:
+                    let ref = code.globals[Int(i.pointee.a)]
+                    let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
+                    let p = ref.pointer
+                    if case .none = p.pointee { throw notDeclared(ref, at: code.ranges[Int(i.pointee.r)]) }
+                    // A declared global's `Value?` has the layout of its `Value`: appended in place,
+                    // without a copy that would make the list shared (and copied) for the append.
+                    let slot = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Value.self)
+                    try append(v, to: &slot.pointee, code.ranges[Int(i.pointee.r)])
+                    continue
+                // Listed rather than `default`: with every case named the compiler drops the
+                // jump table's range check from each dispatch.
+                case .move, .defineGlobal, .getCell, .declareCell, .evalExpr, .execStmt, .checkBool,
+                     .jumpIfNotNil, .not, .negate, .binary, .forPrep, .echo, .callNamed, .callMethod,
+                     .index, .field, .makeList, .makeRange, .appendText, .tryBegin, .tryEnd, .checkKey,
+                     .makeMap, .assignFrom:
+                    break
                 }
-            case .step:
-                stepsLeft &-= 1
-                if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.pointee.r)]) }
-                continue
-            case .appendLocal:
-                let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
-                try append(v, to: &f[Int(i.pointee.a)], code.ranges[Int(i.pointee.r)])
-                continue
-            case .appendGlobal:
-                let ref = code.globals[Int(i.pointee.a)]
-                let v = isTemp(i.pointee.b, code) ? take(f + Int(i.pointee.b)) : f[Int(i.pointee.b)]
-                let p = ref.pointer
-                if case .none = p.pointee { throw notDeclared(ref, at: code.ranges[Int(i.pointee.r)]) }
-                // A declared global's `Value?` has the layout of its `Value`: appended in place,
-                // without a copy that would make the list shared (and copied) for the append.
-                let slot = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Value.self)
-                try append(v, to: &slot.pointee, code.ranges[Int(i.pointee.r)])
-                continue
-            default:
-                break
+                s = VMState(code: code, f: f, pc: pc)
+                if let done = try slowPath(i, &s, base) { return done }
+                pc = s.pc
+                f = s.f
+                code = s.code
             }
-            s.pc = pc
-            if let done = try slowPath(i, &s, base) { return done }
-            pc = s.pc
-            f = s.f
-            code = s.code
+        } catch {
+            // What the slow path left in `s` is what the locals hold: it changes the frame
+            // only where it cannot fail afterwards.
+            s = VMState(code: code, f: f, pc: pc)
+            throw error
         }
     }
 
@@ -459,8 +469,11 @@ extension Machine {
                 if try enterVM(.passUnretained(clo), keep: !ref.isConstant, i, &s) { return nil }
             }
             guard let callee = p.pointee else { throw notDeclared(ref, at: s.code.ranges[Int(i.pointee.b)]) }
-            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.b), labels: nil) else { return Value.nil }
-            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            switch try callSlow(callee, i, &s, calleeRange: Int(i.pointee.b), labels: nil) {
+            case .returned(let v): if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            case .entered: break
+            case .suspended: return Value.nil
+            }
         case .call:
             if case .function(let clo) = f[Int(i.pointee.b)], try enterVM(.passUnretained(clo), keep: true, i, &s) {
                 release(i.pointee.b, f, s.code, keep: -1)
@@ -468,19 +481,31 @@ extension Machine {
             }
             let callee = f[Int(i.pointee.b)]
             release(i.pointee.b, f, s.code, keep: -1)
-            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.e), labels: nil) else { return Value.nil }
-            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            switch try callSlow(callee, i, &s, calleeRange: Int(i.pointee.e), labels: nil) {
+            case .returned(let v): if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            case .entered: break
+            case .suspended: return Value.nil
+            }
         case .callNamed:
             let callee = f[Int(i.pointee.b)]
             release(i.pointee.b, f, s.code, keep: -1)
-            guard let v = try callSlow(callee, i.pointee, f, s.code, calleeRange: Int(i.pointee.e), labels: s.code.labels[Int(i.pointee.x)]) else { return Value.nil }
-            if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            switch try callSlow(callee, i, &s, calleeRange: Int(i.pointee.e), labels: s.code.labels[Int(i.pointee.x)]) {
+            case .returned(let v): if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
+            case .entered: break
+            case .suspended: return Value.nil
+            }
         case .callMethod:
             let recv = f[Int(i.pointee.b)]
             release(i.pointee.b, f, s.code, keep: -1)
             let values = takeArguments(i.pointee, f)
             guard case .string(let name) = s.code.constants[Int(i.pointee.x)] else { break }
-            let v = try callMethod(recv, name, values, labels: i.pointee.e >= 0 ? s.code.labels[Int(i.pointee.e)] : nil, at: s.code.ranges[Int(i.pointee.r)])
+            let labels = i.pointee.e >= 0 ? s.code.labels[Int(i.pointee.e)] : nil
+            // A module's function (or one kept in a Map) runs in a VM frame like any other.
+            if let clo = scriptFunction(recv, name) {
+                try enterBound(clo, values, labels: labels, i, &s)
+                return nil
+            }
+            let v = try callMethod(recv, name, values, labels: labels, at: s.code.ranges[Int(i.pointee.r)])
             if i.pointee.a >= 0 { f[Int(i.pointee.a)] = v }
         case .index:
             let v = try subscriptGet(f[Int(i.pointee.b)], f[Int(i.pointee.c)], s.code.ranges[Int(i.pointee.r)], self)
@@ -494,6 +519,25 @@ extension Machine {
             f[Int(i.pointee.a)] = v
         case .makeList:
             f[Int(i.pointee.a)] = .list(takeArguments(i.pointee, f))
+        case .checkKey:
+            guard case .string = f[Int(i.pointee.a)] else {
+                throw error("map keys must be Strings", at: s.code.ranges[Int(i.pointee.r)], code: "TypeError")
+            }
+        case .makeMap:
+            let storage = MapStorage()
+            let count = Int(i.pointee.d)
+            storage.entries.reserveCapacity(count)
+            let pairs = f + Int(i.pointee.c)
+            for k in 0..<count {
+                // `checkKey` made sure of the key.
+                guard case .string(let key) = take(pairs + 2 * k) else { continue }
+                storage.entries[key] = take(pairs + 2 * k + 1)
+            }
+            f[Int(i.pointee.a)] = .map(storage)
+        case .assignFrom:
+            let v = isTemp(i.pointee.a, s.code) ? take(f + Int(i.pointee.a)) : f[Int(i.pointee.a)]
+            // The compiler emits this instruction for assignments only.
+            try unsafeDowncast(s.code.stmts[Int(i.pointee.b)], to: AssignStmt.self).assign(v, f, self)
         case .makeRange:
             guard case .int(let lo) = f[Int(i.pointee.b)], case .int(let hi) = f[Int(i.pointee.c)] else {
                 throw error("range bounds must be Ints, got \(f[Int(i.pointee.b)].typeName) and \(f[Int(i.pointee.c)].typeName)",
@@ -533,11 +577,11 @@ extension Machine {
             // (the tree's order: bind, step, body) and jumps back to the body.
             if try !forNext(i.pointee, f, s.code) { return nil }
             stepsLeft &-= 1
-            if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+            if stepsLeft < 0 { try nextSlice(at: s.code.ranges[Int(i.pointee.r)]) }
             s.pc = s.code.instructions + Int(i.pointee.e)
         case .step:
             stepsLeft &-= 1
-            if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: s.code.ranges[Int(i.pointee.r)]) }
+            if stepsLeft < 0 { try nextSlice(at: s.code.ranges[Int(i.pointee.r)]) }
         case .echo:
             let v = f[Int(i.pointee.a)]
             if !v.isNil { output.write(v.repr + "\n") }
@@ -552,7 +596,7 @@ extension Machine {
     /// Stores `v` in a register whose old value is destroyed only when it holds a reference
     /// (an assignment calls the enum's outlined destroy every time).
     @inline(__always) private static func put(_ v: Value, _ p: Frame) {
-        if p.pointee.isTrivial { p.initialize(to: v) } else { p.pointee = v }
+        if TrivialPeek.isTrivial(p) { p.initialize(to: v) } else { p.pointee = v }
     }
 
     @inline(__always) private static func compare(_ x: Int, _ y: Int, _ op: Op) -> Bool {
@@ -660,7 +704,7 @@ extension Machine {
         let found: CodeHeader? = function._withUnsafeGuaranteedRef { clo in clo.proto.arity == argc ? clo.proto.header : nil }
         guard let callee = found else { return false }
         stepsLeft &-= 1
-        if stepsLeft < 0 || cancellation.isRequested { throw stepFailed(at: code.ranges[Int(i.r)]) }
+        if stepsLeft < 0 { try nextSlice(at: code.ranges[Int(i.r)]) }
         let size = callee.frameSize
         let newF = sp
         guard depth < maxDepth, newF + size <= stackEnd else {
@@ -677,12 +721,13 @@ extension Machine {
         }
         assert((argc..<size).allSatisfy { newF[$0].isTrivial }, "a reused stack slot holds a reference")
         // The arguments move over, one by one: a frame has a few, and `moveInitialize` calls memmove.
-        let args = s.f + Int(i.c)
-        var k = 0
-        while k < argc {
-            (newF + k).initialize(to: (args + k).move())
-            (args + k).initialize(to: .nil)
-            k &+= 1
+        var from = s.f + Int(i.c), to = newF
+        let last = newF + argc
+        while to < last {
+            to.initialize(to: from.move())
+            from.initialize(to: .nil)
+            to += 1
+            from += 1
         }
         sp = end
         // Cannot overflow: bounded by `maxDepth`.
@@ -694,7 +739,7 @@ extension Machine {
                 for (k, s) in p.captureSlots.enumerated() { newF[s] = .cell(clo.captures[k]) }
             }
         }
-        calls.append(CallRecord(code: code, pc: s.pc, frame: s.f, dst: i.a, keep: keep ? function.retain() : nil))
+        calls.append(CallRecord(code: code, pc: s.pc, frame: s.f, keep: keep ? function.retain() : nil))
         s.code = callee
         s.f = newF
         s.pc = callee.instructions
@@ -714,19 +759,33 @@ extension Machine {
         s.code = rec.code
         s.f = rec.frame
         s.pc = rec.pc
-        if rec.dst >= 0 {
-            Self.put(v, s.f + Int(rec.dst))
+        let dst = (rec.pc - 1).pointee.a
+        if dst >= 0 {
+            Self.put(v, s.f + Int(dst))
         }
         return nil
     }
 
-    /// A call the VM does not make itself: a built-in, named or defaulted arguments, a wrong
-    /// count (which the binder reports) or a value that is not a function.
-    private func callSlow(_ callee: Value, _ i: Instr, _ f: Frame, _ code: CodeHeader, calleeRange: Int, labels: [String?]?) throws(Unwind) -> Value? {
-        let values = takeArguments(i, f)
-        let range = code.ranges[Int(i.r)]
+    /// How a call the dispatch loop did not make itself went on.
+    private enum SlowCall {
+        /// A built-in returned this.
+        case returned(Value)
+        /// A script function's frame is pushed: execution goes on in it.
+        case entered
+        /// A fiber parked at an async built-in.
+        case suspended
+    }
+
+    /// A call the dispatch loop does not make itself: a built-in, named or defaulted
+    /// arguments, a wrong count (which the binder reports) or a value that is not a function.
+    private func callSlow(_ callee: Value, _ ip: UnsafeMutablePointer<Instr>, _ s: inout VMState, calleeRange: Int, labels: [String?]?) throws(Unwind) -> SlowCall {
+        let i = ip.pointee
+        let values = takeArguments(i, s.f)
+        let range = s.code.ranges[Int(i.r)]
         switch callee {
-        case .function(let clo): return try callClosure(clo, values, labels: labels, at: range)
+        case .function(let clo):
+            try enterBound(clo, values, labels: labels, ip, &s)
+            return .entered
         case .builtin(let b):
             // A fiber's own wait: started, and the fiber parks until it ends.
             if case .async(let body) = b.body, let (scheduler, index) = fiber, runDepth == 1 {
@@ -735,12 +794,80 @@ extension Machine {
                 scheduler.start(index, b, body, args, at: range, machine: self)
                 waitingResult = i.a
                 suspended = true
-                return nil
+                return .suspended
             }
-            return try callBuiltin(b, values, labels: labels, at: range)
+            return .returned(try callBuiltin(b, values, labels: labels, at: range))
         default:
-            throw error("cannot call \(callee.typeNameWithArticle) value", at: code.ranges[calleeRange], code: "TypeError")
+            throw error("cannot call \(callee.typeNameWithArticle) value", at: s.code.ranges[calleeRange], code: "TypeError")
         }
+    }
+
+    /// The script function `recv.name` names, when it is one: a module's, or one kept in a
+    /// Map under a name that is not a Map method. Anything else is `callMethod`'s.
+    private func scriptFunction(_ recv: Value, _ name: String) -> Closure? {
+        let fn: Value?
+        switch recv {
+        case .map(let ms) where !Methods.mapMethods.contains(name): fn = ms.entries[name]
+        case .record(let r): fn = r.fields[name]
+        default: fn = nil
+        }
+        if case .function(let clo)? = fn { return clo }
+        return nil
+    }
+
+    /// Enters a script function called with named arguments, defaults or a count the binder
+    /// must check, as `callClosure` does but in a VM frame: no native recursion. Its
+    /// defaults run in the callee's frame, after its cells are set up (they may read
+    /// captured variables and earlier parameters), natively; an error in one has the
+    /// callee on its stack.
+    private func enterBound(_ clo: Closure, _ values: [Value], labels: [String?]?, _ ip: UnsafeMutablePointer<Instr>, _ s: inout VMState) throws(Unwind) {
+        let i = ip.pointee
+        let range = s.code.ranges[Int(i.r)]
+        let p = clo.proto
+        let binding: Signature.Binding
+        switch p.signature.bind(count: values.count, labels: labels) {
+        case .success(let b): binding = b
+        case .failure(let problem): throw error(p.signature.message(problem), at: range, code: "TypeError")
+        }
+        try step(at: range)
+        let callee = p.header
+        let size = callee.frameSize
+        let newF = sp
+        guard depth < maxDepth, newF + size <= stackEnd else {
+            throw error("call stack too deep (more than \(depth) nested calls)", at: range, code: "StackOverflow")
+        }
+        let end = newF + size
+        if end > stackFilled {
+            var q = stackFilled
+            while q < end { q.initialize(to: .nil); q += 1 }
+            stackFilled = end
+        }
+        sp = end
+        depth &+= 1
+        var given = [Bool](repeating: false, count: p.arity)
+        for (k, v) in values.enumerated() {
+            guard let slot = binding[k] else { continue }
+            newF[slot] = v
+            given[slot] = true
+        }
+        do throws(Unwind) {
+            for (k, c) in p.captureSlots.enumerated() { newF[c] = .cell(clo.captures[k]) }
+            for b in p.boxedParameters where given[b] { newF[b] = .cell(Cell(newF[b])) }
+            for k in 0..<p.arity where !given[k] {
+                // The binder made sure every parameter without a default was given.
+                guard let d = p.defaults[k] else { continue }
+                let v = try d.eval(newF, self)
+                newF[k] = p.boxedParameters.contains(k) ? .cell(Cell(v)) : v
+            }
+        } catch var unwind {
+            popFrame(newF, size)
+            unwind.leave(function: p.name, calledFrom: range)
+            throw unwind
+        }
+        calls.append(CallRecord(code: s.code, pc: s.pc, frame: s.f, keep: Unmanaged.passRetained(clo)))
+        s.code = callee
+        s.f = newF
+        s.pc = callee.instructions
     }
 
     /// The arguments c..c+d, moved out of their temporaries.
