@@ -7,6 +7,10 @@ public final class Builtin: @unchecked Sendable {
     let body: Body
     /// Binds calls' arguments; its result type is not used.
     let binder: Signature
+    /// The calls the binder need not see: arguments by position only, as many as these
+    /// counts, bound one to one to the leading parameters (which take them by position).
+    /// Binding a call through `binder` allocated several arrays; this costs none.
+    let direct: ClosedRange<Int>?
 
     public enum Body: Sendable {
         /// Runs on the interpreter's thread; may call back into script functions.
@@ -23,6 +27,7 @@ public final class Builtin: @unchecked Sendable {
         self.doc = doc
         self.body = .sync(body)
         binder = Signature(name: name, parameters: parameters)
+        direct = Self.directCounts(parameters)
     }
 
     /// An asynchronous built-in, for work such as network calls.
@@ -33,12 +38,22 @@ public final class Builtin: @unchecked Sendable {
         self.doc = doc
         self.body = .async(body)
         binder = Signature(name: name, parameters: parameters)
+        direct = Self.directCounts(parameters)
     }
 
     /// What a call returns, for the checker: one type, or one decided by the call.
     public private(set) var result: BuiltinResult = .fixed(.any)
     /// A check the host makes of a call before the script runs (see ``Preflight``).
     public private(set) var preflight: Preflight?
+
+    /// The counts of positional arguments a call binds one to one to the leading parameters,
+    /// as `Signature.bind` would: no fewer than the last required parameter's position, no
+    /// more than the leading parameters that take an argument by position.
+    static func directCounts(_ parameters: [BuiltinParameter]) -> ClosedRange<Int>? {
+        let leading = parameters.firstIndex { $0.kind != .positional } ?? parameters.count
+        let required = (parameters.lastIndex { $0.kind != .variadic && $0.defaultValue == nil } ?? -1) + 1
+        return required <= leading ? required...leading : nil
+    }
 
     /// The same built-in, declaring what it returns.
     public func returning(_ type: ScriptType) -> Builtin { result = .fixed(type); return self }
@@ -113,12 +128,35 @@ public struct BuiltinParameter: Sendable {
 public struct Arguments: @unchecked Sendable {
     public let builtin: String
     public var values: [Value]
-    let names: [String]
-    /// Which parameters the caller actually gave, so a built-in can tell "absent" from a default.
-    public let given: [Bool]
+    /// The built-in's own array: the names, without a copy of them per call.
+    let parameters: [BuiltinParameter]
+    /// Which parameters the caller gave; nil for a call by position alone, which gave the
+    /// first `givenCount`.
+    private let givenFlags: [Bool]?
+    private let givenCount: Int
     /// Set by the binder for an async built-in's call only: a synchronous one reads
     /// `CallContext.host`, and its calls do not pay for the copy.
     var callerHost: (any ScriptHost)?
+
+    init(builtin: String, values: [Value], parameters: [BuiltinParameter], given: [Bool]) {
+        self.builtin = builtin
+        self.values = values
+        self.parameters = parameters
+        givenFlags = given
+        givenCount = 0
+    }
+
+    /// A call that gave the first `count` parameters, by position.
+    init(builtin: String, values: [Value], parameters: [BuiltinParameter], givenFirst count: Int) {
+        self.builtin = builtin
+        self.values = values
+        self.parameters = parameters
+        givenFlags = nil
+        givenCount = count
+    }
+
+    /// Which parameters the caller actually gave, so a built-in can tell "absent" from a default.
+    public var given: [Bool] { givenFlags ?? parameters.indices.map { $0 < givenCount } }
 
     public subscript(_ i: Int) -> Value { values[i] }
 
@@ -127,14 +165,14 @@ public struct Arguments: @unchecked Sendable {
     public var host: any ScriptHost { callerHost ?? MemoryHost() }
 
     public subscript(_ name: String) -> Value {
-        guard let i = names.firstIndex(of: name) else { return .nil }
+        guard let i = parameters.firstIndex(where: { $0.name == name }) else { return .nil }
         return values[i]
     }
 
     /// Whether the caller passed this parameter.
     public func isGiven(_ name: String) -> Bool {
-        guard let i = names.firstIndex(of: name) else { return false }
-        return given[i]
+        guard let i = parameters.firstIndex(where: { $0.name == name }) else { return false }
+        return givenFlags?[i] ?? (i < givenCount)
     }
 
     func typeError(_ name: String, _ expected: String, _ got: Value) -> ScriptError {

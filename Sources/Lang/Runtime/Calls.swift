@@ -271,6 +271,20 @@ extension Machine {
     /// A built-in's arguments bound to its parameters and checked against their types.
     func bindBuiltin(_ b: Builtin, _ values: [Value], labels: [String?]?, at range: SourceRange) throws(Unwind) -> Arguments {
         let params = b.parameters
+        if labels == nil, let direct = b.direct, direct.contains(values.count) {
+            for (k, v) in values.enumerated() where !params[k].accepts(v) {
+                throw error("\(b.name)(): '\(params[k].name)' must be \(params[k].type.withArticle), got \(v.typeNameWithArticle)", at: range, code: "TypeError")
+            }
+            var out = values
+            if values.count < params.count {
+                out.reserveCapacity(params.count)
+                // What the general path below gives the parameters left out.
+                for p in params[values.count...] { out.append(p.kind == .variadic ? .list([]) : p.defaultValue ?? .nil) }
+            }
+            var args = Arguments(builtin: b.name, values: out, parameters: params, givenFirst: values.count)
+            if case .async = b.body { args.callerHost = interpreter?.host }
+            return args
+        }
         let binding: Signature.Binding
         switch b.binder.bind(count: values.count, labels: labels) {
         case .success(let x): binding = x
@@ -305,7 +319,7 @@ extension Machine {
             out.append(p.defaultValue ?? .nil)
             given.append(false)
         }
-        var args = Arguments(builtin: b.name, values: out, names: params.map(\.name), given: given)
+        var args = Arguments(builtin: b.name, values: out, parameters: params, given: given)
         // An async built-in runs away from the interpreter, so its arguments carry the host
         // it reads the script's files from.
         if case .async = b.body { args.callerHost = interpreter?.host }

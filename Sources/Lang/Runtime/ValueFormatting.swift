@@ -18,7 +18,15 @@ extension Value {
     /// parts (`a = [a, a]`, forty times) is small in memory but its text is exponential:
     /// writing stops at the limit instead of running out of time and memory.
     public func text(limit: Int) -> String? {
-        if case .string(let s) = self { return s.utf8.count <= limit ? s : nil }
+        switch self {
+        case .string(let s): return s.utf8.count <= limit ? s : nil
+        // Not through `write`, which appends it to an empty String: interpolations and
+        // `str()` of numbers are the common case.
+        case .int(let i):
+            let s = String(i)
+            return s.utf8.count <= limit ? s : nil
+        default: break
+        }
         var out = ""
         return write(to: &out, quoted: true, depth: 0, limit: limit) && out.utf8.count <= limit ? out : nil
     }

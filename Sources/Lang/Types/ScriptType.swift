@@ -139,10 +139,16 @@ public indirect enum ScriptType: Sendable, Hashable, CustomStringConvertible {
     /// only when no value of `self` could be one of `expected`.
     public func mayBe(_ expected: ScriptType) -> Bool {
         if self == .any || self == .never || expected == .any || expected == .never { return true }
-        for a in members {
-            for e in expected.members where a.memberMayBe(e) { return true }
-        }
-        return false
+        // Member by member, without `members`' arrays: every call of a built-in with a
+        // declared parameter type checks its argument here.
+        if case .union(let ms) = self { return ms.contains { $0.mayBeMember(of: expected) } }
+        return mayBeMember(of: expected)
+    }
+
+    /// Whether this type (not a union) may be one of `expected`'s members.
+    private func mayBeMember(of expected: ScriptType) -> Bool {
+        if case .union(let es) = expected { return es.contains { memberMayBe($0) } }
+        return memberMayBe(expected)
     }
 
     private func memberMayBe(_ e: ScriptType) -> Bool {

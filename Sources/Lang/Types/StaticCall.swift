@@ -28,7 +28,7 @@ public struct StaticCall: @unchecked Sendable {
                 given.append(false)
             }
         }
-        return Arguments(builtin: builtin.name, values: values, names: params.map(\.name), given: given)
+        return Arguments(builtin: builtin.name, values: values, parameters: params, given: given)
     }
 }
 
