@@ -27,6 +27,22 @@ struct LimitsTests {
         }
     }
 
+    /// Steps are taken from slices of the allowance (`Machine.stepSlice`); the limit falls
+    /// on the same step wherever it lies against the slices.
+    @Test(arguments: [1, 1_023, 1_024, 1_025, 2_048, 5_000])
+    func theLimitIsExactAcrossSlices(_ steps: Int) async {
+        let src = """
+            var n = 0
+            try { while true { n += 1 } } catch e { print(n, e.code) }
+            try { while true { n += 1 } } catch e { print(n, e.code) }
+            """
+        // The second loop is refused at its first step: the limit, once reached, stays.
+        #expect(await run(src, limits: limits(steps: steps)).out == "\(steps) StepLimit\n\(steps) StepLimit\n")
+        let calls = "fn f() {}\nvar n = 0\ntry { while true { f()\nn += 1 } } catch e { print(n, e.code) }"
+        // Each turn is two steps: the turn and the call.
+        #expect(await run(calls, limits: limits(steps: steps)).out == "\(steps / 2) StepLimit\n")
+    }
+
     @Test func theErrorNamesTheLoopOrCallThatWentOver() async {
         let r = await run("fn spin() {\n  while true {}\n}\ntry { spin() } catch e { print(e.code, e.line) }\nspin()",
                           limits: limits(steps: 50))
