@@ -60,6 +60,17 @@ import Testing
         }
         if build(9000)["depth"] == 9000 and count(9000) == 9000 { print("done") }
         """,
+        // Appends to a List inside a Map, of what a call returns.
+        """
+        var acc = {"xs": []}
+        fn fill(n) {
+          if n == 0 { return 0 }
+          acc.xs.append(fill(n - 1))
+          return n
+        }
+        fill(9000)
+        if len(acc.xs) == 9000 { print("done") }
+        """,
         // A function kept in a Map.
         """
         var fns = {}

@@ -249,7 +249,12 @@ final class AppendStmt: ExprNode {
     let value: ExprNode
     init(_ t: LValue, _ v: ExprNode, _ r: SourceRange) { target = t; value = v; super.init(r) }
     override func eval(_ f: Frame, _ m: Machine) throws(Unwind) -> Value {
-        let v = try value.eval(f, m)
+        try append(value.eval(f, m), f, m)
+        return .nil
+    }
+
+    /// Appends `v`, the value already evaluated, to the target's List.
+    func append(_ v: Value, _ f: Frame, _ m: Machine) throws(Unwind) {
         let r = range
         try update(target, f, m, range, mustExist: true) { (slot: inout Value) throws(Unwind) in
             guard case .list = slot, var items = slot.takeList() else {
@@ -262,7 +267,6 @@ final class AppendStmt: ExprNode {
             items.append(v)
             slot = .list(items)
         }
-        return .nil
     }
 }
 

@@ -94,7 +94,8 @@ enum Op: UInt8 {
     case makeMap
     /// Runs stmts[b], an assignment into an element or a field (`a[i] = v`, `m.k += v`),
     /// of the value in register a: the value is computed by the VM (its calls in VM frames),
-    /// the target's path by the tree.
+    /// the target's path by the tree. With c = 1, exprs[b] instead: `xs.append(v)` on an
+    /// element or a field (`m.k.append(v)`).
     case assignFrom
 }
 

@@ -251,6 +251,11 @@ struct Compiler {
             default: break
             }
             if dst >= 0 { emit(.setNil, a: dst) }
+        case let n as AppendStmt:
+            let v = operand(n.value)
+            exprs.append(n)
+            emit(.assignFrom, a: v, b: exprs.count - 1, c: 1)
+            if dst >= 0 { emit(.setNil, a: dst) }
         default:
             exprs.append(e)
             emit(.evalExpr, a: dst, b: exprs.count - 1)

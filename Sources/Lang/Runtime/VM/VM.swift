@@ -536,8 +536,12 @@ extension Machine {
             f[Int(i.pointee.a)] = .map(storage)
         case .assignFrom:
             let v = isTemp(i.pointee.a, s.code) ? take(f + Int(i.pointee.a)) : f[Int(i.pointee.a)]
-            // The compiler emits this instruction for assignments only.
-            try unsafeDowncast(s.code.stmts[Int(i.pointee.b)], to: AssignStmt.self).assign(v, f, self)
+            // The compiler emits this instruction for these two kinds of node only.
+            if i.pointee.c == 1 {
+                try unsafeDowncast(s.code.exprs[Int(i.pointee.b)], to: AppendStmt.self).append(v, f, self)
+            } else {
+                try unsafeDowncast(s.code.stmts[Int(i.pointee.b)], to: AssignStmt.self).assign(v, f, self)
+            }
         case .makeRange:
             guard case .int(let lo) = f[Int(i.pointee.b)], case .int(let hi) = f[Int(i.pointee.c)] else {
                 throw error("range bounds must be Ints, got \(f[Int(i.pointee.b)].typeName) and \(f[Int(i.pointee.c)].typeName)",
