@@ -273,7 +273,7 @@ extension Machine {
         let params = b.parameters
         if labels == nil, let direct = b.direct, direct.contains(values.count) {
             for (k, v) in values.enumerated() where !params[k].accepts(v) {
-                throw error("\(b.name)(): '\(params[k].name)' must be \(params[k].type.withArticle), got \(v.typeNameWithArticle)", at: range, code: "TypeError")
+                throw argumentTypeError(b, params[k], v, at: range)
             }
             var out = values
             if values.count < params.count {
@@ -301,7 +301,7 @@ extension Machine {
         for (k, p) in params.enumerated() {
             if p.kind == .variadic {
                 if p.type != .any, let bad = rest.first(where: { !p.accepts($0) }) {
-                    throw error("\(b.name)(): '\(p.name)' must be \(p.type.withArticle), got \(bad.typeNameWithArticle)", at: range, code: "TypeError")
+                    throw argumentTypeError(b, p, bad, at: range)
                 }
                 out.append(.list(rest))
                 given.append(!rest.isEmpty)
@@ -309,7 +309,7 @@ extension Machine {
             }
             if let v = bound[k] {
                 if !p.accepts(v) {
-                    throw error("\(b.name)(): '\(p.name)' must be \(p.type.withArticle), got \(v.typeNameWithArticle)", at: range, code: "TypeError")
+                    throw argumentTypeError(b, p, v, at: range)
                 }
                 out.append(v)
                 given.append(true)
@@ -324,6 +324,11 @@ extension Machine {
         // it reads the script's files from.
         if case .async = b.body { args.callerHost = interpreter?.host }
         return args
+    }
+
+    /// An argument of the wrong type, as both ways of binding report it.
+    private func argumentTypeError(_ b: Builtin, _ p: BuiltinParameter, _ v: Value, at range: SourceRange) -> Unwind {
+        error("\(b.name)(): '\(p.name)' must be \(p.type.withArticle), got \(v.typeNameWithArticle)", at: range, code: "TypeError")
     }
 
     /// What a built-in's thrown error is to the script.
